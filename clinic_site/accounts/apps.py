@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "clinic_site.accounts"
+    verbose_name = "Staff accounts"

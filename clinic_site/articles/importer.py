@@ -1,0 +1,173 @@
+"""Sync ``content/*.md`` into the database.
+
+Each file is one article: YAML front matter, then Markdown. Files are handled one at a
+time, each in its own transaction, so a broken file is reported and skipped without
+touching its row or stopping the others. An article an editor changed in the admin
+since it was last imported is kept (and reported) unless ``force`` is set.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import frontmatter
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Article, Status, fingerprint
+
+REQUIRED_KEYS = {"title", "summary", "topic"}
+OPTIONAL_KEYS = {"slug", "order", "reviewed_by", "last_reviewed", "next_review_due", "status"}
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    KEPT = "kept"  # edited in the admin; not overwritten
+    FAILED = "failed"
+
+
+@dataclass
+class FileResult:
+    path: Path
+    outcome: Outcome
+    slug: str = ""
+    problem: str = ""
+
+
+@dataclass
+class ImportReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for result in self.results if result.outcome == outcome)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [result for result in self.results if result.outcome == Outcome.FAILED]
+
+
+class SourceError(Exception):
+    """A content file that cannot become an article; the message says why."""
+
+
+def import_content(*, directory: Path, force: bool = False) -> ImportReport:
+    report = ImportReport()
+    seen_slugs: dict[str, Path] = {}
+    for path in sorted(Path(directory).glob("*.md")):
+        try:
+            values, status = read_source(path)
+            if values["slug"] in seen_slugs:
+                raise SourceError(
+                    f"slug {values['slug']!r} is already used by {seen_slugs[values['slug']].name}"
+                )
+            seen_slugs[values["slug"]] = path
+            outcome = _sync(path, values, status, force=force)
+            report.results.append(FileResult(path, outcome, slug=values["slug"]))
+        except SourceError as error:
+            report.results.append(FileResult(path, Outcome.FAILED, problem=str(error)))
+    return report
+
+
+def read_source(path: Path) -> tuple[dict, str]:
+    """Parse and validate one file; return the article's source fields and status."""
+    try:
+        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SourceError("the file is not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise SourceError(f"the front matter is not valid YAML{where}") from None
+
+    meta = post.metadata
+    missing = sorted(REQUIRED_KEYS - meta.keys())
+    if missing:
+        raise SourceError(f"missing front matter: {', '.join(missing)}")
+    unknown = sorted(meta.keys() - REQUIRED_KEYS - OPTIONAL_KEYS)
+    if unknown:
+        raise SourceError(f"unknown front matter: {', '.join(unknown)}")
+    if not post.content.strip():
+        raise SourceError("the article has no text below the front matter")
+
+    values = {
+        "title": _text(meta, "title"),
+        "slug": _text(meta, "slug") if "slug" in meta else path.stem,
+        "summary": _text(meta, "summary"),
+        "topic": _text(meta, "topic"),
+        "order": meta.get("order", 0),
+        "body": post.content.strip() + "\n",
+        "reviewed_by": _text(meta, "reviewed_by") if meta.get("reviewed_by") else "",
+        "last_reviewed": _date(meta, "last_reviewed"),
+        "next_review_due": _date(meta, "next_review_due"),
+    }
+    if not isinstance(values["order"], int) or isinstance(values["order"], bool):
+        raise SourceError("order must be a whole number")
+    status = meta.get("status", Status.PUBLISHED)
+    if status not in Status.values:
+        raise SourceError(f"status must be one of {', '.join(Status.values)}")
+
+    # The model's own validation (lengths, slug format, topic choices) is the rule.
+    try:
+        Article(**values, status=status).full_clean(validate_unique=False)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+        raise SourceError(problems) from None
+    return values, status
+
+
+def _text(meta: dict, key: str) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise SourceError(f"{key} must be non-empty text")
+    return value.strip()
+
+
+def _date(meta: dict, key: str) -> datetime.date | None:
+    value = meta.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise SourceError(f"{key} must be a date like 2026-01-31")
+
+
+@transaction.atomic
+def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
+    source_print = fingerprint(values)
+    article = Article.objects.select_for_update().filter(slug=values["slug"]).first()
+    if article is None:
+        article = Article(**values, status=status)
+        article.source_file = path.name
+        article.imported_fingerprint = source_print
+        article.save()
+        return Outcome.CREATED
+
+    if article.fingerprint() == source_print:
+        if article.imported_fingerprint != source_print or article.source_file != path.name:
+            article.imported_fingerprint = source_print
+            article.source_file = path.name
+            article.save(update_fields=["imported_fingerprint", "source_file"])
+        return Outcome.UNCHANGED
+
+    edited_in_admin = article.imported_fingerprint != article.fingerprint()
+    if edited_in_admin and not force:
+        return Outcome.KEPT
+
+    for name, value in values.items():
+        setattr(article, name, value)
+    article.source_file = path.name
+    article.imported_fingerprint = source_print
+    article._change_reason = f"Imported from content/{path.name}"
+    article.save()
+    return Outcome.UPDATED

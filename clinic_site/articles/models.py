@@ -1,0 +1,208 @@
+"""Articles: the patient information pages.
+
+An article's Markdown is rendered to sanitised HTML once, when it is saved; pages only
+ever print the stored ``body_html``.
+"""
+
+import hashlib
+import json
+import math
+from datetime import date
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
+
+from . import markup
+
+WORDS_PER_MINUTE = 200
+# Articles with at least this many sections get a table of contents.
+TOC_MIN_HEADINGS = 3
+
+
+class Topic(models.TextChoices):
+    # Declared in the order the article list shows them.
+    TREATMENT = "treatment", "About the treatment"
+    SAFETY = "safety", "Safety and risks"
+    VISIT = "visit", "Your visit"
+    QUESTIONS = "questions", "Common questions"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+# Fields that come from a content/ file; the import compares and writes only these.
+SOURCE_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "topic",
+    "order",
+    "body",
+    "reviewed_by",
+    "last_reviewed",
+    "next_review_due",
+)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Visible to the public now: published, and its publish time has come."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """What this user may read: staff who edit articles also see drafts."""
+        if user.is_authenticated and user.has_perm("articles.change_article"):
+            return self.all()
+        return self.published()
+
+    def review_overdue(self, today: date | None = None):
+        return self.filter(next_review_due__lt=today or timezone.localdate())
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="The end of the page address, e.g. how-long-does-relief-last. "
+        "Changing it on a published page breaks links people have saved.",
+    )
+    summary = models.CharField(
+        max_length=160,
+        help_text="One or two plain sentences. Shown under the title, in lists and in "
+        "search engine results (keep it under 160 characters).",
+    )
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position within its topic; lower numbers come first."
+    )
+    body = MarkdownxField(
+        help_text="Markdown. Start sections with '## '. The title is added for you."
+    )
+    body_html = models.TextField(editable=False, default="")
+    headings = models.JSONField(editable=False, default=list)
+    word_count = models.PositiveIntegerField(editable=False, default=0)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the page goes public. Leave empty to publish now; a future "
+        "date and time schedules it.",
+    )
+
+    reviewed_by = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Name and role of the clinician who last reviewed this page. "
+        "Leave empty until a clinician has reviewed it.",
+    )
+    last_reviewed = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="When a clinician should check this page again."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Set by `import_content`: which file the article came from, and the fingerprint
+    # of its source fields as imported. A different fingerprint now means an editor
+    # has changed it in the admin since.
+    source_file = models.CharField(max_length=200, blank=True, editable=False)
+    imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["body_html", "headings", "word_count"])
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "order", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(slug=""),
+                name="article_slug_not_empty",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        rendered = markup.render(self.body)
+        self.body_html = rendered.html
+        self.headings = rendered.headings
+        self.word_count = len(self.body.split())
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "body_html",
+                "headings",
+                "word_count",
+                "published_at",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def show_toc(self) -> bool:
+        return len(self.headings) >= TOC_MIN_HEADINGS
+
+    @property
+    def is_reviewed(self) -> bool:
+        """Only a named clinician and a date make a page 'reviewed'."""
+        return bool(self.reviewed_by and self.last_reviewed)
+
+    @property
+    def is_review_overdue(self) -> bool:
+        return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+    def source_values(self) -> dict:
+        return {name: getattr(self, name) for name in SOURCE_FIELDS}
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.source_values())
+
+    @property
+    def edited_since_import(self) -> bool:
+        return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
+
+
+def fingerprint(values: dict) -> str:
+    """A stable hash of an article's source fields, for change detection."""
+    normalised = {
+        key: (value.isoformat() if isinstance(value, date) else value)
+        for key, value in values.items()
+    }
+    if isinstance(normalised.get("body"), str):
+        normalised["body"] = normalised["body"].replace("\r\n", "\n").strip()
+    payload = json.dumps(normalised, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,42 @@
+"""One JSON object per log line, on stdout.
+
+Only the message, level, logger and a short allowlist of extra keys are written, so
+a stray ``extra={"message_text": ...}`` cannot leak a patient's words into the logs.
+"""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+# Keys that callers may attach with ``extra=``; everything else is dropped.
+ALLOWED_EXTRA = {
+    "event",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "request_id",
+    "task",
+    "attempt",
+    "contact_request_id",
+    "user_id",
+    "outcome",
+    "error_type",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ALLOWED_EXTRA:
+            if key in record.__dict__:
+                line[key] = record.__dict__[key]
+        if record.exc_info:
+            # The exception type only: messages and tracebacks can quote form data.
+            line["error_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+        return json.dumps(line, default=str)

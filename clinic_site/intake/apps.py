@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "clinic_site.intake"
+    verbose_name = "Contact requests"

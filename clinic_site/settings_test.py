@@ -1,0 +1,24 @@
+"""Test settings: production settings, made fast and isolated.
+
+Tests run with DEBUG off (what patients get), a throwaway MEDIA_ROOT, email in memory
+and the fast password hasher. HTTPS redirects are off so the test client can use
+plain HTTP; the security tests turn them back on where they check them.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+
+from clinic_site.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="clinic-test-media-")
+SECURE_SSL_REDIRECT = False
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if not REDIS_URL:  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

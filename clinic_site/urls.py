@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from clinic_site.articles import editor
+from clinic_site.articles.sitemaps import ArticleSitemap, PageSitemap
+from clinic_site.core import views as core_views
+
+sitemaps = {"pages": PageSitemap, "articles": ArticleSitemap}
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("articles/", include("clinic_site.articles.urls")),
+    path("contact/", include("clinic_site.intake.urls")),
+    path("", include("clinic_site.core.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path(".well-known/security.txt", core_views.security_txt, name="security_txt"),
+    path("healthz", core_views.healthz, name="healthz"),
+    # The markdownx editor's endpoints, staff-only (never markdownx.urls as shipped).
+    path("editor/markdownify/", editor.markdownify, name="markdownx_markdownify"),
+    path("editor/upload/", editor.upload, name="markdownx_upload"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler404 = "clinic_site.core.views.page_not_found"
+handler500 = "clinic_site.core.views.server_error"
