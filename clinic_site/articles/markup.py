@@ -5,6 +5,7 @@ Public pages (at save time), the editor's live preview and the import all call
 trusted after ``nh3.clean`` with an explicit allowlist (as python.org does).
 """
 
+import html as html_lib
 from dataclasses import dataclass, field
 
 import markdown
@@ -63,7 +64,8 @@ def render(text: str) -> Rendered:
     )
     html = sanitize_html(md.convert(text or ""))
     headings = [
-        {"id": token["id"], "title": token["name"]}
+        # toc names come HTML-escaped; templates escape again on output.
+        {"id": token["id"], "title": html_lib.unescape(token["name"])}
         for token in _flatten(md.toc_tokens)
         if token["level"] == 2
     ]
