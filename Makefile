@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-browser lint format bench audit lock migrate content clean worker
+.PHONY: help run serve test test-browser lint format bench audit lock migrate content clean worker backup-restore-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,6 +23,7 @@ install: $(STAMP)
 
 migrate: $(STAMP)
 	DEBUG=$${DEBUG-1} $(MANAGE) migrate --noinput
+	DEBUG=$${DEBUG-1} $(MANAGE) setup_roles
 
 content: migrate
 	DEBUG=$${DEBUG-1} $(MANAGE) import_content
@@ -33,8 +34,22 @@ run: content ## Set up everything and serve the site at http://127.0.0.1:8000 (S
 	DEBUG=1 $(MANAGE) db_worker --interval 2 >/dev/null 2>&1 & \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
+serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS proxy (needs SECRET_KEY)
+	@test -n "$${SECRET_KEY-}" || { echo "make serve: SECRET_KEY is not set. Production refuses to start without it: set SECRET_KEY to a long random string (docs/configuration.md)." >&2; exit 1; }
+	DEBUG=0 $(MANAGE) migrate --noinput
+	DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=0 $(MANAGE) import_content
+	@if [ -f clinic_site/accounts/management/commands/setup_roles.py ]; then DEBUG=0 $(MANAGE) setup_roles; fi
+	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop)."
+	@trap 'kill 0' EXIT; \
+	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 $(MANAGE) db_worker --interval 2 & fi; \
+	DEBUG=0 PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+
 test: $(STAMP) ## Set up everything and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Load-test production settings under gunicorn on loopback (~4 min; docs/performance.md)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
@@ -44,11 +59,20 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lock: $(STAMP) ## Write the exact installed versions to requirements.lock
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+lock: ## Write the exact versions a clean install of pyproject.toml resolves to requirements.lock
+	@# A fresh virtualenv, so nothing installed by hand in .venv ends up in the lock.
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp/venv" && \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip && \
+	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[dev]' && \
+	"$$tmp/venv/bin/python" -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+	@echo "requirements.lock: $$(wc -l < requirements.lock) packages"
 
-audit: $(STAMP) ## Check the locked dependencies for known vulnerabilities
-	$(BIN)/pip-audit --strict -r requirements.lock
+audit: $(STAMP) ## Check the locked dependencies for known vulnerabilities (needs PyPI's JSON API)
+	scripts/audit.sh requirements.lock
+
+backup-restore-check: $(STAMP) ## Prove a PostgreSQL backup restores: scratch databases, dump, restore, compare
+	scripts/backup-restore-check.sh
 
 clean: ## Remove the virtualenv, database and collected files
 	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache

@@ -1,6 +1,6 @@
 """Settings for the clinic site: the one place that reads the environment.
 
-Every variable is listed with its default in README.md ("Configuration"). Defaults are
+Every variable is listed with its default in docs/configuration.md. Defaults are
 safe for local use; with DEBUG off the site refuses to start without what production
 needs, and the error names the variable.
 """
@@ -66,7 +66,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that requires a second factor on every page.
+    "clinic_site.accounts.apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -89,8 +90,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above WhiteNoise, so static files get Permissions-Policy and CORP as well.
     "clinic_site.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,19 +155,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks -------------------------------------------------------------
 
+
+def redis_cache(url: str, key_prefix: str = "clinic") -> dict:
+    """The cache every worker and host shares (the tests build theirs from this too)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        # A Redis that stops answering fails a request (and /healthz) in two seconds
+        # instead of hanging a worker.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "clinic",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
     # Sessions read from Redis, written through to the database: shared by every host.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # Per process: each gunicorn worker counts rate limits on its own. Set REDIS_URL
+    # in production (docs/deployment.md).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Notification emails go through a database-backed queue (`manage.py db_worker`), so a
@@ -198,7 +208,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+# The lock lasts the cool-off from the attempt that set it, however often it is retried.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address through the proxy (see core/net.py), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "clinic_site.core.net.client_ip"
+AXES_ALLOWED_CORS_ORIGINS = SITE_URL
 
 # Staff sessions end after this much inactivity (every request renews them).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -211,15 +225,22 @@ OTP_TOTP_ISSUER = env_str("CLINIC_NAME", "Example Infusion Clinic")
 
 # Behind the TLS-terminating proxy of the documented deployment, trust its
 # X-Forwarded-Proto so redirects, secure cookies and HSTS see the real scheme.
-if env_bool("TRUST_X_FORWARDED_PROTO", not DEBUG):
+# The app listens on 127.0.0.1 only, so nothing but that proxy can set the header.
+TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO", not DEBUG)
+if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = False
+# How many proxies append to X-Forwarded-For in front of the app: the client's address
+# (for login lockout and rate limits) is that many entries from the right.
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if TRUST_X_FORWARDED_PROTO else 0)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer probes over plain HTTP
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 63072000)  # two years
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# The preload flag by itself changes nothing; it only allows the registrable domain
+# to be submitted to the browsers' preload list, which is a separate, deliberate step.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -242,16 +263,22 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# Content-Security-Policy (django-csp 4): nothing from other origins, no inline script.
+# Content-Security-Policy (django-csp 4): nothing from other origins, no inline script
+# or style, and nothing at all of a kind not listed. The admin and the markdownx editor
+# work under it too (their scripts are files; markdownx's preview is a <div>, and its
+# requests go to our own /editor/ endpoints).
 CSP_SELF = "'self'"
+# Where uploaded images come from when they live in object storage (MEDIA_STORAGE=s3).
+MEDIA_ORIGIN = env_str("MEDIA_ORIGIN").rstrip("/")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [CSP_SELF],
+        "default-src": ["'none'"],
         "script-src": [CSP_SELF],
         "style-src": [CSP_SELF],
-        "img-src": [CSP_SELF, "data:"],
+        "img-src": [CSP_SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [CSP_SELF],
         "connect-src": [CSP_SELF],
+        "manifest-src": [CSP_SELF],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": [CSP_SELF],
@@ -259,9 +286,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The site uses none of these browser features; nothing embedded may either.
 PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-    "microphone=(), payment=(), usb=(), interest-cohort=()"
+    "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
 
 # --- Static and media -------------------------------------------------------------------
@@ -281,7 +309,41 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365  # hashed names change with content
+# WhiteNoise serves hashed names (which change with their content) with a ten-year,
+# immutable Cache-Control by itself; unhashed names keep its short default so a deploy
+# is seen at once.
+
+# Uploaded images: on this host's disk (served by core.views.media_file, or by the
+# proxy), or in S3-compatible object storage so that every app host sees every upload.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    try:
+        import storages  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs django-storages: pip install -e '.[s3]'."
+        ) from None
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3).
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,  # article images are public
+            "file_overwrite": False,
+            "default_acl": None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")
+# Serve MEDIA_ROOT from the app (images only; see core.views.media_file). Turn off when
+# the proxy serves /media/ itself.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", MEDIA_STORAGE == "local")
 
 # --- Email and notifications ------------------------------------------------------------
 
@@ -355,14 +417,28 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "clinic_site.core.logging.JsonFormatter"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         # Django's request logger repeats the request line and, on errors, can carry
-        # request data; our middleware logs the request without the query string.
+        # request data; gunicorn's access log (gunicorn.conf.py) records every request,
+        # without its query string.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
+        # django-axes writes client addresses into its messages; login attempts are
+        # logged by clinic_site.accounts.login_audit instead.
+        "axes": {"level": "ERROR"},
     },
 }
 SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", "2027-11-01T00:00:00Z")
+
+# Public pages are cached for anonymous readers; any article change refreshes them.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)  # answers per client ...
+FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # ... per window

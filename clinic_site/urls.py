@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from clinic_site.articles import editor
+from clinic_site.articles.caching import cache_public_page
 from clinic_site.articles.sitemaps import ArticleSitemap, PageSitemap
 from clinic_site.core import views as core_views
 
@@ -14,10 +15,12 @@ urlpatterns = [
     path("articles/", include("clinic_site.articles.urls")),
     path("contact/", include("clinic_site.intake.urls")),
     path("", include("clinic_site.core.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path(".well-known/security.txt", core_views.security_txt, name="security_txt"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Uploaded images (PNG, JPEG, WebP only), when they are on this host's disk.
+    path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", core_views.media_file, name="media"),
     # The markdownx editor's endpoints, staff-only (never markdownx.urls as shipped).
     path("editor/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("editor/upload/", editor.upload, name="markdownx_upload"),

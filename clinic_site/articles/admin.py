@@ -1,9 +1,20 @@
-from django.contrib import admin
+import difflib
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Article, Status
+from .models import Article, Feedback, Status
+from .quality import check_article
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -31,6 +42,17 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FeedbackInline(admin.TabularInline):
+    model = Feedback
+    fields = ["created_at", "helpful", "comment"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = "Readers' feedback (newest first)"
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     list_display = [
@@ -41,13 +63,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         "next_review_due",
         "review_overdue",
         "matches_file",
+        "helpful_counts",
     ]
     list_filter = ["status", "topic", ReviewDueFilter]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["source_file", "created_at", "updated_at", "preview_link"]
+    readonly_fields = [
+        "source_file",
+        "created_at",
+        "updated_at",
+        "preview_link",
+        "quality",
+        "matches_file",
+    ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "topic", "order", "body"]}),
+        (None, {"fields": ["title", "slug", "summary", "topic", "order", "body", "quality"]}),
         ("Publishing", {"fields": ["status", "published_at", "preview_link"]}),
         (
             "Clinical review",
@@ -57,9 +87,10 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 "and a review date are both filled in; otherwise it shows 'last updated'.",
             },
         ),
-        ("Source", {"fields": ["source_file", "created_at", "updated_at"]}),
+        ("Source", {"fields": ["source_file", "matches_file", "created_at", "updated_at"]}),
     ]
     date_hierarchy = "updated_at"
+    inlines = [FeedbackInline]
 
     @admin.display(description="Status", ordering="status")
     def publication(self, article):
@@ -79,8 +110,6 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     @admin.display(description="Preview")
     def preview_link(self, article):
-        from django.utils.html import format_html
-
         if not article.pk:
             return "Save the article to preview it."
         label = "View on site" if article.is_public else "Preview (only staff can see it)"
@@ -88,3 +117,116 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"status": Status.DRAFT}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                helpful_yes=Count("feedback", filter=Q(feedback__helpful=True)),
+                helpful_no=Count("feedback", filter=Q(feedback__helpful=False)),
+            )
+        )
+
+    @admin.display(description="Helpful (yes / no)")
+    def helpful_counts(self, article):
+        return f"{article.helpful_yes} / {article.helpful_no}"
+
+    @admin.display(description="Writing checks")
+    def quality(self, article):
+        if not article.pk:
+            return "Shown after the first save."
+        return render_to_string("admin/articles/quality.html", {"report": check_article(article)})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        report = check_article(obj)
+        target = settings.READABILITY_TARGET_GRADE
+        grade = "too short to grade" if report.grade is None else f"grade {report.grade}"
+        self.message_user(
+            request,
+            f"Reading time about {report.reading_minutes} min; readability {grade} "
+            f"(target: about grade {target}).",
+            messages.INFO if report.grade_ok else messages.WARNING,
+        )
+        if report.avoided_words:
+            self.message_user(
+                request,
+                "Words the clinic avoids: "
+                + ", ".join(report.avoided_words)
+                + ". Consider calmer wording; the page was saved.",
+                messages.WARNING,
+            )
+        if report.images_without_alt:
+            self.message_user(
+                request,
+                "Images without a description (alt text): "
+                + ", ".join(report.images_without_alt)
+                + ". Describe each image for readers who cannot see it.",
+                messages.WARNING,
+            )
+        if obj.edited_since_import:
+            self.message_user(
+                request,
+                f"This article now differs from content/{obj.source_file}; "
+                "import_content will keep your version unless run with --force.",
+                messages.INFO,
+            )
+
+    # --- Revision history: what changed between two versions -------------------------
+
+    history_list_display = ["status", "changed_fields", "revision_preview"]
+
+    @admin.display(description="Changed")
+    def changed_fields(self, record):
+        previous = record.prev_record
+        if previous is None:
+            return "Created"
+        delta = record.diff_against(previous, excluded_fields=["updated_at"])
+        return ", ".join(change.field.replace("_", " ") for change in delta.changes) or "—"
+
+    @admin.display(description="Compare")
+    def revision_preview(self, record):
+        diff_url = reverse("admin:articles_article_diff", args=[record.id, record.history_id])
+        preview_url = reverse(
+            "articles:revision", kwargs={"slug": record.slug, "history_id": record.history_id}
+        )
+        return format_html(
+            '<a href="{}">Changes</a> · <a href="{}">Preview</a>', diff_url, preview_url
+        )
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:object_id>/history/<int:history_id>/diff/",
+                self.admin_site.admin_view(self.diff_view),
+                name="articles_article_diff",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def diff_view(self, request, object_id, history_id):
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        record = get_object_or_404(article.history.model, id=article.pk, history_id=history_id)
+        previous = record.prev_record
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["updated_at"])
+            for change in delta.changes:
+                old, new = str(change.old or ""), str(change.new or "")
+                lines = difflib.unified_diff(
+                    old.splitlines(), new.splitlines(), "before", "after", lineterm="", n=2
+                )
+                changes.append({"field": change.field, "diff": "\n".join(lines)})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Changes in version {history_id} of “{article}”",
+            "article": article,
+            "record": record,
+            "previous": previous,
+            "changes": changes,
+        }
+        return TemplateResponse(request, "admin/articles/diff.html", context)

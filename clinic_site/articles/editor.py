@@ -5,7 +5,9 @@ its preview behind the article permission and route it through ``render_markdown
 and replace its upload with one that checks the file is really an image.
 """
 
-from django.contrib.auth.decorators import permission_required
+import functools
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
@@ -15,14 +17,27 @@ from .markup import render_markdown
 EDIT_PERMISSION = "articles.change_article"
 
 
+def editor_only(view):
+    """Logged in through both factors, with permission to edit articles; else 403."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_verified() and user.has_perm(EDIT_PERMISSION)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_POST
-@permission_required(EDIT_PERMISSION, raise_exception=True)
+@editor_only
 def markdownify(request):
     return HttpResponse(render_markdown(request.POST.get("content", "")))
 
 
 @require_POST
-@permission_required(EDIT_PERMISSION, raise_exception=True)
+@editor_only
 def upload(request):
     upload = request.FILES.get("image")
     if upload is None:

@@ -6,6 +6,7 @@ trusted after ``nh3.clean`` with an explicit allowlist (as python.org does).
 """
 
 import html as html_lib
+import re
 from dataclasses import dataclass, field
 
 import markdown
@@ -35,12 +36,15 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Set on every link: harmless on our own, and it keeps other sites from reaching back.
 LINK_REL = "noopener noreferrer"
 
+PHONE_WIDTH = 640  # matches images.PHONE_WIDTH
+
 EXTENSIONS = ["extra", "sane_lists", "smarty"]
 
 
 @dataclass
 class Rendered:
     html: str
+    text: str = ""
     # Second-level headings, for the table of contents: [{"id": ..., "title": ...}]
     headings: list[dict] = field(default_factory=list)
 
@@ -62,14 +66,58 @@ def render(text: str) -> Rendered:
         extensions=[*EXTENSIONS, TocExtension(toc_depth="2-3", permalink=False)],
         output_format="html",
     )
-    html = sanitize_html(md.convert(text or ""))
+    html = size_images(sanitize_html(md.convert(text or "")))
     headings = [
         # toc names come HTML-escaped; templates escape again on output.
         {"id": token["id"], "title": html_lib.unescape(token["name"])}
         for token in _flatten(md.toc_tokens)
         if token["level"] == 2
     ]
-    return Rendered(html=html, headings=headings)
+    plain = html_lib.unescape(nh3.clean(html, tags=set(), attributes={}))
+    return Rendered(html=html, text=" ".join(plain.split()), headings=headings)
+
+
+# Our own uploads (see images.py) carry their size in their name. This runs after
+# sanitising and touches only tags whose src matches that strict pattern exactly, so
+# it cannot add anything unsafe.
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_OWN_SRC = re.compile(
+    r'\ssrc="(?P<src>/media/articles/[0-9a-f]{32}_(?P<w>\d{1,5})x(?P<h>\d{1,5})'
+    r'\.(?P<ext>png|jpg|webp))"'
+)
+
+
+def size_images(html: str) -> str:
+    """Give every image lazy loading, and our uploads their size and a phone rendition."""
+
+    def one(match: re.Match) -> str:
+        tag = match.group(0)
+        extra = ' loading="lazy" decoding="async"'
+        own = _OWN_SRC.search(tag)
+        if own:
+            src, width = own["src"], int(own["w"])
+            extra += f' width="{own["w"]}" height="{own["h"]}"'
+            if width > PHONE_WIDTH:
+                small = f"{src.rsplit('.', 1)[0]}-{PHONE_WIDTH}.{own['ext']}"
+                extra += (
+                    f' srcset="{small} {PHONE_WIDTH}w, {src} {width}w"'
+                    f' sizes="(max-width: {PHONE_WIDTH + 40}px) 100vw, {width}px"'
+                )
+        return tag[:4] + extra + tag[4:]
+
+    return _IMG_TAG.sub(one, html)
+
+
+def images_without_alt(text: str) -> list[str]:
+    """Image sources in this Markdown that have no alt text, for the editor."""
+    html = sanitize_html(markdown.Markdown(extensions=EXTENSIONS).convert(text or ""))
+    missing = []
+    for tag in re.findall(r"<img\b[^>]*>", html):
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        if not alt or not alt.group(1).strip() or alt.group(1).startswith("Describe the image"):
+            src = re.search(r'\bsrc="([^"]*)"', tag)
+            missing.append(src.group(1) if src else "(no address)")
+    return missing
 
 
 def render_markdown(text: str) -> str:

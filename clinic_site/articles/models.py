@@ -9,13 +9,14 @@ import json
 import math
 from datetime import date
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from . import markup
+from .caching import refresh_public_pages
 
 WORDS_PER_MINUTE = 200
 # Articles with at least this many sections get a table of contents.
@@ -50,6 +51,19 @@ SOURCE_FIELDS = (
 
 
 class ArticleQuerySet(models.QuerySet):
+    # Bulk changes (admin actions, imports) bypass save(): refresh public pages too.
+    def delete(self):
+        for article in self.published().only("pk", "slug"):
+            remember_public_slugs(article, [article.slug])
+        result = super().delete()
+        refresh_public_pages()
+        return result
+
+    def update(self, **kwargs):
+        result = super().update(**kwargs)
+        refresh_public_pages()
+        return result
+
     def published(self):
         """Visible to the public now: published, and its publish time has come."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
@@ -59,6 +73,9 @@ class ArticleQuerySet(models.QuerySet):
         if user.is_authenticated and user.has_perm("articles.change_article"):
             return self.all()
         return self.published()
+
+    def scheduled(self):
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def review_overdue(self, today: date | None = None):
         return self.filter(next_review_due__lt=today or timezone.localdate())
@@ -85,6 +102,8 @@ class Article(models.Model):
         help_text="Markdown. Start sections with '## '. The title is added for you."
     )
     body_html = models.TextField(editable=False, default="")
+    # Plain text of the body, for search and the readability grade.
+    body_text = models.TextField(editable=False, default="")
     headings = models.JSONField(editable=False, default=list)
     word_count = models.PositiveIntegerField(editable=False, default=0)
 
@@ -116,7 +135,9 @@ class Article(models.Model):
     source_file = models.CharField(max_length=200, blank=True, editable=False)
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["body_html", "headings", "word_count"])
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "body_text", "headings", "word_count"]
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -133,24 +154,48 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        rendered = markup.render(self.body)
-        self.body_html = rendered.html
-        self.headings = rendered.headings
-        self.word_count = len(self.body.split())
+        self.render_derived_fields()
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "body_html",
+                "body_text",
                 "headings",
                 "word_count",
                 "published_at",
             }
-        super().save(*args, **kwargs)
+        previous = (
+            Article.objects.filter(pk=self.pk).only("slug", "status", "published_at").first()
+            if self.pk
+            else None
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Remember every address this article was public at, so an old link
+            # redirects after a slug change and answers 410 once it is gone.
+            public_slugs = [page.slug for page in (previous, self) if page and page.is_public]
+            remember_public_slugs(self, public_slugs)
+        refresh_public_pages()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        if self.is_public:
+            remember_public_slugs(self, [self.slug])
+        result = super().delete(*args, **kwargs)
+        refresh_public_pages()
+        return result
+
+    def render_derived_fields(self) -> None:
+        """Markdown to sanitised HTML, plain text and headings: once, at save time."""
+        rendered = markup.render(self.body)
+        self.body_html = rendered.html
+        self.body_text = rendered.text
+        self.headings = rendered.headings
+        self.word_count = len(rendered.text.split())
 
     @property
     def is_public(self) -> bool:
@@ -196,6 +241,11 @@ class Article(models.Model):
         return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
 
 
+def remember_public_slugs(article: Article, slugs: list[str]) -> None:
+    for slug in set(slugs):
+        PublishedSlug.objects.update_or_create(slug=slug, defaults={"article": article})
+
+
 def fingerprint(values: dict) -> str:
     """A stable hash of an article's source fields, for change detection."""
     normalised = {
@@ -206,3 +256,40 @@ def fingerprint(values: dict) -> str:
         normalised["body"] = normalised["body"].replace("\r\n", "\n").strip()
     payload = json.dumps(normalised, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class PublishedSlug(models.Model):
+    """An address an article was published at.
+
+    The article's current slug answers normally; an older one redirects (301) to it.
+    When the article is deleted the row stays with no article, and the address
+    answers 410 Gone, as it does while the article is unpublished.
+    """
+
+    slug = models.SlugField(max_length=80, unique=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="published_slugs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.slug
+
+
+class Feedback(models.Model):
+    """'Was this page helpful?': anonymous; nothing identifies the reader."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.BooleanField()
+    comment = models.TextField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feedback"
+
+    def __str__(self):
+        return f"{'Helpful' if self.helpful else 'Not helpful'}: {self.article}"

@@ -1,8 +1,20 @@
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from .models import Article, Topic
+from clinic_site.core import ratelimit
+from clinic_site.core.net import client_ip
+
+from .caching import cache_public_page
+from .feedback import FeedbackForm
+from .models import Article, PublishedSlug, Topic
+from .search import clean_query, search_articles
 
 
+@cache_public_page
 def article_list(request):
     articles = list(Article.objects.published().only("title", "slug", "summary", "topic"))
     groups = [
@@ -16,9 +28,12 @@ def article_list(request):
     )
 
 
+@cache_public_page
 def article_detail(request, slug):
     # Staff who edit articles preview drafts and scheduled pages at the same address.
-    article = get_object_or_404(Article.objects.visible_to(request.user), slug=slug)
+    article = Article.objects.visible_to(request.user).filter(slug=slug).first()
+    if article is None:
+        return _moved_or_gone(request, slug)
     related = (
         Article.objects.published()
         .filter(topic=article.topic)
@@ -28,5 +43,87 @@ def article_detail(request, slug):
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "related": related, "is_preview": not article.is_public},
+        {
+            "article": article,
+            "related": related,
+            "is_preview": not article.is_public,
+            "feedback_form": FeedbackForm(),
+        },
     )
+
+
+def _moved_or_gone(request, slug):
+    """An address that was once published: 301 to where it lives now, or 410 Gone."""
+    old = PublishedSlug.objects.filter(slug=slug).select_related("article").first()
+    if old is None:
+        raise Http404
+    if old.article is not None and old.article.is_public and old.article.slug != slug:
+        return HttpResponsePermanentRedirect(old.article.get_absolute_url())
+    return render(request, "articles/article_gone.html", status=410)
+
+
+@never_cache
+def article_revision(request, slug, history_id):
+    """Staff preview of one saved version, exactly as the public page would show it."""
+    if not request.user.has_perm("articles.change_article"):
+        raise Http404
+    article = get_object_or_404(Article, slug=slug)
+    version = get_object_or_404(article.history.model, history_id=history_id, id=article.pk)
+    snapshot = version.instance  # an unsaved Article with that version's fields
+    snapshot.pk = article.pk
+    snapshot.updated_at = version.history_date
+    snapshot.render_derived_fields()
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": snapshot, "related": [], "is_preview": True, "revision": version},
+    )
+
+
+def search(request):
+    query = clean_query(request.GET.get("q", ""))
+    results = search_articles(query) if query else []
+    response = render(
+        request,
+        "articles/search.html",
+        {"query": query, "results": results, "searched": "q" in request.GET},
+    )
+    # What someone searched for on a health site is nobody else's business.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# No CSRF token: the answer is anonymous, changes nothing that belongs to anyone, and
+# is rate limited; a token would make every article page uncacheable.
+@csrf_exempt
+@require_POST
+def feedback(request, slug):
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    if not ratelimit.hit(
+        "feedback",
+        client_ip(request),
+        limit=settings.FEEDBACK_RATE_LIMIT,
+        window=settings.FEEDBACK_RATE_WINDOW_SECONDS,
+    ):
+        return render(
+            request,
+            "articles/feedback_thanks.html",
+            {"article": article, "rate_limited": True},
+            status=429,
+        )
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "articles/feedback_form_page.html",
+            {"article": article, "feedback_form": form},
+            status=400,
+        )
+    form.instance.article = article
+    form.save()
+    return redirect("articles:feedback_thanks", slug=article.slug)
+
+
+def feedback_thanks(request, slug):
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    return render(request, "articles/feedback_thanks.html", {"article": article})

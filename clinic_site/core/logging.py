@@ -22,6 +22,10 @@ ALLOWED_EXTRA = {
     "user_id",
     "outcome",
     "error_type",
+    # Staff login attempts: the account name (staff, not patients) and a keyed hash of
+    # the client's address, enough to see one source hammering the login.
+    "username",
+    "client",
 }
 
 

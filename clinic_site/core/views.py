@@ -1,19 +1,22 @@
 import logging
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from clinic_site.articles.caching import cache_public_page
 from clinic_site.articles.models import Article, Topic
 
 logger = logging.getLogger(__name__)
 
 
+@cache_public_page
 def home(request):
     articles = list(Article.objects.published().only("title", "slug", "summary", "topic", "order"))
     topics = [
@@ -84,6 +87,47 @@ def _cache_ok() -> bool:
     except Exception:
         logger.warning("health check: cache unavailable", extra={"event": "healthz"})
         return False
+
+
+# The only kinds of upload the site accepts (articles/images.py re-encodes to these).
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
+
+
+@require_GET
+def media_file(request, path):
+    """An uploaded image from MEDIA_ROOT, and nothing else.
+
+    The type comes from this allowlist, never from the file or the browser's guess
+    (nosniff); anything that is not a PNG, JPEG or WebP under MEDIA_ROOT is a 404, so a
+    stray HTML or SVG file can never be served from the site's origin. The response
+    carries its own locked-down CSP in case it is ever opened as a document.
+    """
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    relative = PurePosixPath(path)
+    content_type = MEDIA_TYPES.get(relative.suffix.lower())
+    if (
+        content_type is None
+        or relative.is_absolute()
+        or any(part in ("", ".", "..") or part.startswith(".") for part in relative.parts)
+    ):
+        raise Http404
+    root = Path(settings.MEDIA_ROOT).resolve()
+    full = (root / relative).resolve()
+    if not full.is_relative_to(root) or not full.is_file():
+        raise Http404
+    response = FileResponse(full.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    # Stored names are random and never reused: a year, without revalidation.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response._csp_config = {"default-src": ["'none'"], "sandbox": True}
+    return response
 
 
 def page_not_found(request, exception):

@@ -3,9 +3,11 @@
 import io
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from tests.helpers import force_login_verified, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +21,14 @@ def png_bytes(size=(40, 30)) -> bytes:
     return out.getvalue()
 
 
-def make_user(username, *, can_edit):
-    user = User.objects.create_user(username, password="pw", is_staff=True)
+def login(client, username, *, can_edit, verified=True):
+    user, _ = make_staff(username)
     if can_edit:
         user.user_permissions.add(Permission.objects.get(codename="change_article"))
+    if verified:
+        force_login_verified(client, user)
+    else:
+        client.force_login(user)
     return user
 
 
@@ -44,21 +50,27 @@ def test_anonymous_visitor_cannot_upload_a_file(client, settings, tmp_path):
 
 
 def test_staff_without_the_article_permission_is_refused(client):
-    client.force_login(make_user("desk", can_edit=False))
+    login(client, "desk", can_edit=False)
 
     assert client.post(PREVIEW, {"content": "hi"}).status_code == 403
     upload = SimpleUploadedFile("x.png", png_bytes(), content_type="image/png")
     assert client.post(UPLOAD, {"image": upload}).status_code == 403
 
 
+def test_editor_without_a_verified_second_factor_is_refused(client):
+    login(client, "editor", can_edit=True, verified=False)
+
+    assert client.post(PREVIEW, {"content": "hi"}).status_code == 403
+
+
 def test_preview_is_refused_over_get(client):
-    client.force_login(make_user("editor", can_edit=True))
+    login(client, "editor", can_edit=True)
 
     assert client.get(PREVIEW).status_code == 405
 
 
 def test_editor_preview_goes_through_the_sanitiser(client):
-    client.force_login(make_user("editor", can_edit=True))
+    login(client, "editor", can_edit=True)
 
     response = client.post(
         PREVIEW, {"content": "## Heading\n\n<script>alert(1)</script><img src=x onerror=alert(1)>"}
@@ -72,7 +84,7 @@ def test_editor_preview_goes_through_the_sanitiser(client):
 
 def test_editor_can_upload_a_real_image(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    client.force_login(make_user("editor", can_edit=True))
+    login(client, "editor", can_edit=True)
     upload = SimpleUploadedFile("holiday.png", png_bytes(), content_type="image/png")
 
     response = client.post(UPLOAD, {"image": upload})
@@ -86,7 +98,7 @@ def test_editor_can_upload_a_real_image(client, settings, tmp_path):
 
 def test_a_file_pretending_to_be_an_image_is_refused(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    client.force_login(make_user("editor", can_edit=True))
+    login(client, "editor", can_edit=True)
     fake = SimpleUploadedFile("evil.png", b"<?php system($_GET['c']); ?>", content_type="image/png")
 
     response = client.post(UPLOAD, {"image": fake})

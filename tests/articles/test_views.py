@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic_site.articles.models import Status, Topic
 from tests.factories import make_article
+from tests.helpers import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +19,7 @@ LONG_BODY = "Intro.\n\n" + "\n\n".join(f"## Part {n}\n\nText {n}." for n in rang
 
 
 def editor_user():
-    user = User.objects.create_user("editor", password="pw", is_staff=True)
+    user, _ = make_staff("editor")
     user.user_permissions.add(Permission.objects.get(codename="change_article"))
     return user
 
@@ -131,7 +133,7 @@ def test_staff_with_edit_permission_preview_a_draft_marked_noindex(client):
 
 def test_staff_without_edit_permission_cannot_preview_drafts(client):
     draft = make_article(status=Status.DRAFT)
-    client.force_login(User.objects.create_user("desk", password="pw", is_staff=True))
+    client.force_login(make_staff("desk")[0])
 
     assert client.get(draft.get_absolute_url()).status_code == 404
 
@@ -158,8 +160,9 @@ def test_home_page_lists_topics_and_a_way_to_contact(client):
     assert "Results vary from person to person" in html
 
 
-def test_article_page_query_count_is_small_and_constant(client, django_assert_max_num_queries):
+def test_article_page_query_count_is_small_and_constant(client):
     article = make_article(topic=Topic.SAFETY)
+    cache.clear()  # measure the rendering path, not a cache hit
     with CaptureQueriesContext(connection) as few:
         client.get(article.get_absolute_url())
     for _ in range(20):
@@ -167,6 +170,7 @@ def test_article_page_query_count_is_small_and_constant(client, django_assert_ma
     for _ in range(5):
         article.save()  # more history rows
 
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         response = client.get(article.get_absolute_url())
 

@@ -1,0 +1,106 @@
+"""The admin site: every page needs a password *and* a code from an authenticator app.
+
+The admin holds patients' contact requests, so the second factor guards the whole site
+rather than some models: a staff member who has not verified a TOTP device in this
+session is treated as if they were not staff at all, and lands on the login page.
+"""
+
+from django import forms
+from django.contrib.auth.signals import user_login_failed
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class ClinicAuthenticationForm(OTPAdminAuthenticationForm):
+    """Username, password and the current code, on one page, in one submission.
+
+    Differences from django-otp's admin form:
+
+    * A staff member with a single authenticator (what ``enrol_staff`` sets up) is not
+      asked to pick it from a list first; the list appears only for several devices.
+    * Every failure after the password (no code, wrong code) counts as a failed login
+      for django-axes, so guessing codes is throttled like guessing passwords, and
+      shows one message that does not say which part was wrong.
+    * The password is never written back into the page after a failure.
+    """
+
+    # One message for a wrong password, a missing code and a wrong code, so the page
+    # never confirms that a guessed password was right.
+    NOT_CORRECT = (
+        "Your username, password or code was not correct. Codes change every 30 "
+        "seconds: use the one your authenticator app shows now."
+    )
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "invalid_login": NOT_CORRECT,
+    }
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": NOT_CORRECT,
+        "invalid_token": NOT_CORRECT,
+        "device_required": "Choose the authenticator you are using, then enter its code.",
+    }
+
+    otp_token = forms.CharField(
+        required=False,
+        label="Code from your authenticator app",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "size": 8,
+            }
+        ),
+    )
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None and not self.cleaned_data.get("otp_device"):
+            devices = list(devices_for_user(user, confirmed=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
+
+    def clean_otp(self, user):
+        try:
+            if user is not None and not any(devices_for_user(user, confirmed=True)):
+                # Not enrolled yet (see `manage.py enrol_staff`): no way in, and the
+                # same message as any other failure.
+                raise forms.ValidationError(self.NOT_CORRECT, code="no_device")
+            super().clean_otp(user)
+        except forms.ValidationError:
+            if user is not None:
+                # The password was right but the second factor was not: a failed login
+                # all the same. django-axes counts it; the audit log records it.
+                user_login_failed.send(
+                    sender=type(self),
+                    credentials={"username": user.get_username()},
+                    request=self.request,
+                )
+            raise
+
+    def _update_form(self, user):
+        # django-otp re-renders the password into the page so it need not be typed
+        # again; a password in HTML is a password in any copy of the page.
+        if "otp_device" in self.fields:
+            self.fields["otp_device"].widget.choices = self.device_choices(user)
+
+    @property
+    def shows_device_choice(self) -> bool:
+        user = self.get_user()
+        return user is not None and len(list(devices_for_user(user, confirmed=True))) > 1
+
+
+class ClinicAdminSite(OTPAdminSite):
+    site_header = "Clinic website administration"
+    site_title = "Clinic website admin"
+    index_title = "Contact requests and articles"
+    login_form = ClinicAuthenticationForm
+    login_template = "admin/login.html"
+
+    def __init__(self, name="admin"):
+        # OTPAdminSite defaults its name to "otpadmin"; keep "admin" so every
+        # reverse("admin:...") in the project and in third-party apps still works.
+        super().__init__(name)

@@ -1,0 +1,64 @@
+"""Staff roles: which groups exist and exactly which permissions each one has.
+
+``manage.py setup_roles`` (run by ``make migrate``) makes the groups match this file,
+adding and removing permissions, so a permission granted to a group by hand in the
+admin is undone on the next deploy: change it here, where review sees it.
+
+- Front desk follows up contact requests: reads them, changes status and assignee,
+  adds notes. It cannot see or edit articles, export requests to CSV or delete them.
+  Export is granted to individual people who need it ("Can export contact requests
+  to CSV" on their user page), because an exported file leaves the access log behind.
+- Editor writes and publishes articles and reads readers' feedback on them. It cannot
+  see contact requests at all. Deleting an article is left to superusers: unpublishing
+  is the everyday way to take one down.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+FRONT_DESK = "Front desk"
+EDITOR = "Editor"
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    FRONT_DESK: (
+        "intake.view_contactrequest",
+        "intake.change_contactrequest",
+        "intake.view_contactnote",
+        "intake.add_contactnote",
+    ),
+    EDITOR: (
+        "articles.view_article",
+        "articles.add_article",
+        "articles.change_article",
+        # Readers' "was this helpful?" answers, shown on each article (read-only).
+        "articles.view_feedback",
+    ),
+}
+
+
+class MissingPermission(Exception):
+    pass
+
+
+def permission(name: str) -> Permission:
+    app_label, codename = name.split(".", 1)
+    try:
+        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    except Permission.DoesNotExist:
+        raise MissingPermission(
+            f"Permission {name!r} does not exist. Run `manage.py migrate` first, or fix "
+            "the name in clinic_site/accounts/roles.py."
+        ) from None
+
+
+@transaction.atomic
+def setup_roles() -> dict[str, bool]:
+    """Create or update every group to hold exactly its listed permissions.
+
+    Returns {group name: True if it was created}.
+    """
+    created = {}
+    for name, permission_names in ROLE_PERMISSIONS.items():
+        group, created[name] = Group.objects.get_or_create(name=name)
+        group.permissions.set([permission(p) for p in permission_names])
+    return created

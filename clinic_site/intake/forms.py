@@ -1,0 +1,246 @@
+"""The contact form: strict cleaning, and messages a person can act on.
+
+Messages follow the GOV.UK pattern: say what to do ("Enter your name"), not what went
+wrong in the system's terms. Names are stored as typed: no case or Unicode folding, so
+"José", "Nguyễn" and "王秀英" come back exactly.
+"""
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import consent
+from .models import (
+    BEST_TIME_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    SUBMITTED_FIELDS,
+    ContactMethod,
+    Interest,
+)
+
+# Bots fill in every field; people never see this one (see the template).
+HONEYPOT_FIELD = "website"
+
+# Bidirectional embedding, override and isolate marks: invisible, and able to make a
+# name display differently from what is stored ("Trojan Source"). Joiners (U+200C,
+# U+200D), which some scripts need in names, stay allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# What Django puts in place of bytes that were not valid UTF-8: storing it would not
+# be storing what the person typed.
+_REPLACEMENT_CHARACTER = "\ufffd"
+_REFUSED = _BIDI_CONTROLS | {_REPLACEMENT_CHARACTER}
+
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-]+")
+PHONE_MIN_DIGITS = 7
+PHONE_MAX_DIGITS = 15  # the longest international number (E.164)
+
+
+def has_control_characters(value: str, allowed: frozenset[str] = frozenset()) -> bool:
+    return any(
+        (unicodedata.category(char) == "Cc" and char not in allowed) or char in _REFUSED
+        for char in value
+    )
+
+
+class NoControlCharacters:
+    """Refuse NUL, other control characters, bidi marks and undecodable bytes.
+
+    The check runs in ``validate``, before the field's validators, so a NUL byte gets
+    this message rather than Django's generic one.
+    """
+
+    allowed_controls: frozenset[str] = frozenset()
+    default_error_messages = {
+        "control_characters": "Remove the characters we cannot accept from this answer",
+    }
+
+    def validate(self, value):
+        super().validate(value)
+        if value and has_control_characters(value, self.allowed_controls):
+            raise ValidationError(
+                self.error_messages["control_characters"], code="control_characters"
+            )
+
+
+class SingleLineField(NoControlCharacters, forms.CharField):
+    pass
+
+
+class MessageField(NoControlCharacters, forms.CharField):
+    allowed_controls = frozenset("\n\t")
+
+    def to_python(self, value):
+        # Browsers send each line break as \r\n but count it as one character against
+        # maxlength: count it the same way here, so a message the browser accepted fits.
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+class EmailAddressField(NoControlCharacters, forms.EmailField):
+    pass
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+def _too_long(what: str) -> str:
+    return what + " must be %(limit_value)d characters or fewer (you entered %(show_value)d)"
+
+
+def _control_characters(what: str) -> str:
+    return (
+        f"{what} contains characters we cannot accept, such as line breaks, control "
+        "codes or unreadable characters. Type it again without them"
+    )
+
+
+class ContactForm(forms.Form):
+    name = SingleLineField(
+        label="Your name",
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your name",
+            "max_length": _too_long("Your name"),
+            "control_characters": _control_characters("Your name"),
+        },
+    )
+    email = EmailAddressField(
+        label="Email address",
+        max_length=EMAIL_MAX_LENGTH,
+        help_text="We only use this to reply to you.",
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": _too_long("Your email address"),
+            "control_characters": _control_characters("Your email address"),
+        },
+    )
+    phone = SingleLineField(
+        label="Phone number",
+        required=False,
+        max_length=PHONE_MAX_LENGTH,
+        help_text="Only if you would like a call. For example, 555 010 0123 or +1 555 010 0123.",
+        widget=TelInput(attrs={"autocomplete": "tel"}),
+        error_messages={
+            "max_length": _too_long("Your phone number"),
+            "control_characters": _control_characters("Your phone number"),
+        },
+    )
+    preferred_contact_method = forms.ChoiceField(
+        label="How would you like us to contact you?",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how you would like us to contact you",
+            "invalid_choice": "Select how you would like us to contact you",
+        },
+    )
+    voicemail_ok = forms.BooleanField(
+        label="It is OK to leave a voicemail at this number",
+        required=False,
+        help_text="If you leave this unticked, we will not leave a message.",
+    )
+    best_time = SingleLineField(
+        label="Best time to reach you",
+        required=False,
+        max_length=BEST_TIME_MAX_LENGTH,
+        help_text="For example, weekday mornings.",
+        error_messages={
+            "max_length": _too_long("The best time to reach you"),
+            "control_characters": _control_characters("The best time to reach you"),
+        },
+    )
+    interest = forms.ChoiceField(
+        label="What would you like to talk to us about?",
+        choices=Interest.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what you would like to talk about, or that you would "
+            "prefer not to say",
+            "invalid_choice": "Select one of the options",
+        },
+    )
+    message = MessageField(
+        label="Your message",
+        max_length=MESSAGE_MAX_LENGTH,
+        help_text=f"A few words about how we can help (up to {MESSAGE_MAX_LENGTH:,} "
+        "characters). Please do not include detailed medical history: a clinician will "
+        "ask about that in a private conversation.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Enter a short message",
+            "max_length": _too_long("Your message"),
+            "control_characters": _control_characters("Your message"),
+        },
+    )
+    consent = forms.BooleanField(
+        label=consent.current_text(),
+        help_text="What we store, who sees it and how long we keep it are explained in "
+        "the privacy notice.",
+        error_messages={
+            "required": "Tick the box to agree to how we store and use your details, "
+            "or call us instead",
+        },
+    )
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def is_from_bot(self) -> bool:
+        """True when the hidden field was filled in: checked before any validation."""
+        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if not phone:
+            return phone
+        if not _PHONE_CHARACTERS.fullmatch(phone):
+            raise ValidationError(
+                "Enter a phone number using only digits, spaces and + ( ) - . like 555 010 0123",
+                code="invalid",
+            )
+        digits = sum(char.isascii() and char.isdigit() for char in phone)
+        if not PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS:
+            raise ValidationError(
+                f"Enter a phone number with {PHONE_MIN_DIGITS} to {PHONE_MAX_DIGITS} digits, "
+                "like 555 010 0123",
+                code="invalid",
+            )
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_a_call = cleaned.get("preferred_contact_method") == ContactMethod.PHONE
+        if wants_a_call and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error(
+                "phone", "Enter a phone number, or choose email as the way we contact you"
+            )
+        if not cleaned.get("phone"):
+            # Permission to leave a voicemail means nothing without a number to call.
+            cleaned["voicemail_ok"] = False
+        return cleaned
+
+    def submission(self) -> dict:
+        """What the person sent, as the model stores it."""
+        return {field: self.cleaned_data[field] for field in SUBMITTED_FIELDS}
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(id of the input to jump to, message) for each error, in page order."""
+        links = []
+        for field in self:
+            radios = isinstance(field.field.widget, forms.RadioSelect)
+            target = f"{field.auto_id}_0" if radios else field.auto_id
+            links.extend((target, error) for error in field.errors)
+        return links

@@ -1,0 +1,284 @@
+"""Contact requests from prospective patients, and staff follow-up on them.
+
+A request holds health information. What the person sent is never changed after it
+arrives: staff change only its status and assignee, and add notes. Every view, change
+and export is written to the append-only AccessLog.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from . import risk
+
+NAME_MAX_LENGTH = 100
+EMAIL_MAX_LENGTH = 254
+PHONE_MAX_LENGTH = 32
+BEST_TIME_MAX_LENGTH = 100
+MESSAGE_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 2000
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "In progress"
+    CONTACTED = "contacted", "Contacted"
+    CLOSED = "closed", "Closed"
+
+
+class Interest(models.TextChoices):
+    DEPRESSION = "depression", "Depression"
+    ANXIETY = "anxiety", "Anxiety"
+    PTSD = "ptsd", "PTSD"
+    OCD = "ocd", "OCD"
+    CHRONIC_PAIN = "chronic_pain", "Chronic pain"
+    OTHER = "other", "Something else"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", "I would prefer not to say"
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+
+
+# What the person sent: shown to staff read-only, never edited.
+SUBMITTED_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "preferred_contact_method",
+    "voicemail_ok",
+    "best_time",
+    "interest",
+    "message",
+)
+
+# Still waiting for the clinic to respond: these keep an urgent request at the top.
+AWAITING_RESPONSE = (Status.NEW, Status.IN_PROGRESS)
+
+
+class ContactRequestQuerySet(models.QuerySet):
+    def in_queue_order(self):
+        """Urgent requests still awaiting a response first, then new ones, oldest first."""
+        return self.annotate(
+            queue_rank=models.Case(
+                models.When(urgent=True, status__in=AWAITING_RESPONSE, then=0),
+                models.When(status=Status.NEW, then=1),
+                models.When(status=Status.IN_PROGRESS, then=2),
+                models.When(status=Status.CONTACTED, then=3),
+                default=4,
+                output_field=models.IntegerField(),
+            )
+        ).order_by("queue_rank", "created_at", "pk")
+
+    def due_for_purge(self, *, days: int, now=None):
+        """Closed requests whose closing is more than ``days`` days ago."""
+        cutoff = (now or timezone.now()) - timedelta(days=days)
+        return self.filter(status=Status.CLOSED, closed_at__lt=cutoff)
+
+    def set_status(self, status: str) -> list["ContactRequest"]:
+        """Change each request's status; one by one, so save() records response times."""
+        return self._update_each(status=status)
+
+    def assign(self, user) -> list["ContactRequest"]:
+        return self._update_each(assigned_to=user)
+
+    def _update_each(self, **changes) -> list["ContactRequest"]:
+        changed = []
+        for contact_request in self.order_by("pk"):
+            for field, value in changes.items():
+                setattr(contact_request, field, value)
+            contact_request.save(update_fields=list(changes))
+            changed.append(contact_request)
+        return changed
+
+
+class ContactRequest(models.Model):
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
+    preferred_contact_method = models.CharField(
+        "preferred contact", max_length=10, choices=ContactMethod.choices
+    )
+    voicemail_ok = models.BooleanField("voicemail OK", default=False)
+    best_time = models.CharField(
+        "best time to reach them", max_length=BEST_TIME_MAX_LENGTH, blank=True
+    )
+    interest = models.CharField(max_length=20, choices=Interest.choices)
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+
+    consent_version = models.CharField(
+        max_length=20, help_text="The version of the consent text the person agreed to."
+    )
+    consented_at = models.DateTimeField(help_text="When they agreed to it.")
+
+    urgent = models.BooleanField(
+        default=False,
+        help_text="Set when the message suggests a risk of suicide or self-harm. "
+        "Urgent requests awaiting a response are listed first.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_contact_requests",
+        help_text="The member of staff following this request up.",
+    )
+
+    created_at = models.DateTimeField("received", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_response_at = models.DateTimeField(
+        "first response",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the request first moved on from New.",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notified_at = models.DateTimeField(
+        "staff notified",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the notification email to staff was sent.",
+    )
+
+    objects = ContactRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("export_contactrequest", "Can export contact requests to CSV")]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "closed_at"]),
+        ]
+
+    def __str__(self):
+        # Never the name: this string lands in the admin's history table and messages,
+        # which outlive the request itself.
+        return f"Contact request #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        now = timezone.now()
+        if self._state.adding:
+            self.urgent = self.urgent or risk.suggests_risk(self.message)
+        if self.status != Status.NEW and self.first_response_at is None:
+            self.first_response_at = now
+        if self.status == Status.CLOSED:
+            self.closed_at = self.closed_at or now
+        else:
+            self.closed_at = None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "first_response_at",
+                "closed_at",
+                "updated_at",
+            }
+        super().save(*args, **kwargs)
+
+    def get_admin_url(self) -> str:
+        return reverse("admin:intake_contactrequest_change", args=[self.pk])
+
+    @property
+    def age(self) -> str:
+        return timesince(self.created_at, depth=1)
+
+
+class ContactNote(models.Model):
+    """A note by staff on a request. Notes are never edited: add another instead."""
+
+    contact_request = models.ForeignKey(
+        ContactRequest, on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    body = models.TextField("note", max_length=NOTE_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Note by {self.author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class AppendOnlyError(Exception):
+    """Access log entries are never changed or removed."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Access log entries cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Access log entries cannot be deleted.")
+
+    def for_request(self, contact_request: ContactRequest):
+        return self.filter(request_number=contact_request.pk)
+
+    def record(self, contact_requests, action: str, *, actor=None, detail: str = ""):
+        """Append one entry per request. ``detail`` must never hold patient data."""
+        return self.bulk_create(
+            AccessLog(request_number=contact_request.pk, action=action, actor=actor, detail=detail)
+            for contact_request in contact_requests
+        )
+
+
+class AccessLog(models.Model):
+    """Who viewed, changed, exported or deleted which contact request, and when.
+
+    Append-only: rows can be added, never changed or deleted, and the admin offers
+    nobody (superusers included) a way to do either. ``request_number`` is a plain
+    number rather than a foreign key, so the record of who saw a request outlives the
+    request when the retention purge deletes it.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Received"
+        VIEWED = "viewed", "Viewed"
+        CHANGED = "changed", "Changed"
+        EXPORTED = "exported", "Exported"
+        DELETED = "deleted", "Deleted"
+
+    request_number = models.PositiveBigIntegerField("contact request", db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # Staff who leave are deactivated, not deleted, so the log keeps their name.
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for the website itself and scheduled jobs.",
+    )
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log"
+        # Only "view": no permission to add, change or delete entries exists to grant.
+        default_permissions = ("view",)
+
+    def __str__(self):
+        who = self.actor or "system"
+        return f"{self.get_action_display()} #{self.request_number} by {who}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Access log entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Access log entries cannot be deleted.")

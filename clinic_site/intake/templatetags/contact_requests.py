@@ -1,0 +1,28 @@
+"""Facts about contact requests that pages outside this app state (the privacy notice)."""
+
+from django import template
+from django.conf import settings
+
+from clinic_site.intake import consent
+
+register = template.Library()
+
+
+@register.simple_tag
+def contact_retention_days() -> int:
+    return settings.CONTACT_RETENTION_DAYS
+
+
+@register.simple_tag
+def consent_version() -> str:
+    return consent.CURRENT_VERSION
+
+
+@register.simple_tag
+def contact_rate_window() -> str:
+    """How long a client's submission count is kept, in words ("1 hour", "30 minutes")."""
+    minutes = max(1, round(settings.CONTACT_RATE_WINDOW_SECONDS / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

@@ -1,0 +1,127 @@
+"""The contact form and its thank-you page.
+
+Both can show what a person is going through, so neither may be cached anywhere
+(never_cache), and nothing personal ever goes into a URL: the thank-you page learns
+whether the request was urgent from the session.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic_site.core.net import client_ip
+
+from .forms import ContactForm
+from .risk import suggests_risk
+from .services import RateLimited, record_contact_request
+
+logger = logging.getLogger(__name__)
+
+OUTCOME_SESSION_KEY = "intake_outcome"
+URGENT = "urgent"
+RECEIVED = "received"
+
+# The form's largest honest submission is about 30 KB (2,000 non-Latin characters,
+# percent-encoded); anything much bigger is not from this form.
+MAX_BODY_BYTES = 64 * 1024
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(frozen=True)
+class BodyProblem:
+    status: int
+    heading: str
+    explanation: str
+
+
+TOO_LARGE = BodyProblem(
+    413,
+    "What you sent was too large",
+    "Your message may be longer than the form allows. Go back, shorten it to 2,000 "
+    "characters or fewer, and send it again.",
+)
+WRONG_TYPE = BodyProblem(
+    415,
+    "We could not read what you sent",
+    "Please use the contact form on our website to send your request.",
+)
+UNREADABLE = BodyProblem(
+    400,
+    "We could not read what you sent",
+    "Something went wrong while your request was being sent. Please try again.",
+)
+
+
+@never_cache
+@csrf_exempt  # CSRF is checked in contact_form, once the body is known to be readable
+@require_http_methods(["GET", "POST"])
+def contact(request):
+    # The CSRF middleware would read the body first, and answer an oversized or
+    # malformed one with a bare "Bad Request": check it here and explain instead.
+    if request.method == "POST" and (problem := body_problem(request)):
+        logger.info(
+            "contact form body refused",
+            extra={"event": "contact_request.received", "status": problem.status},
+        )
+        return render(
+            request, "intake/contact_problem.html", {"problem": problem}, status=problem.status
+        )
+    return contact_form(request)
+
+
+@csrf_protect
+def contact_form(request):
+    form = ContactForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_from_bot():
+        # The same answer a person gets, so the bot learns nothing; nothing is stored.
+        return redirect("intake:thanks")
+    if form.is_bound and form.is_valid():
+        try:
+            contact_request = record_contact_request(
+                data=form.submission(), client_ip=client_ip(request)
+            )
+        except RateLimited:
+            return render(
+                request,
+                "intake/contact_rate_limited.html",
+                {"urgent": suggests_risk(form.cleaned_data["message"])},
+                status=429,
+            )
+        request.session[OUTCOME_SESSION_KEY] = URGENT if contact_request.urgent else RECEIVED
+        return redirect("intake:thanks")
+    return render(request, "intake/contact_form.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def thanks(request):
+    outcome = request.session.pop(OUTCOME_SESSION_KEY, None)
+    if outcome and not request.session.keys():
+        # A visitor's session existed only to carry this outcome: delete it from the
+        # session store now rather than when it expires.
+        request.session.flush()
+    return render(request, "intake/contact_thanks.html", {"urgent": outcome == URGENT})
+
+
+def body_problem(request) -> BodyProblem | None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return UNREADABLE
+    # An empty body is an empty form (every required field missing), whatever its type.
+    if length and request.content_type not in FORM_CONTENT_TYPES:
+        return WRONG_TYPE
+    if length > MAX_BODY_BYTES:
+        return TOO_LARGE
+    try:
+        request.POST  # noqa: B018 - parse now, where failures can be answered clearly
+    except (SuspiciousOperation, MultiPartParserError, UnreadablePostError):
+        return UNREADABLE
+    return None

@@ -1,0 +1,67 @@
+"""gunicorn settings for `make serve`: the app behind the TLS-terminating proxy.
+
+Every value can be changed from the environment (docs/configuration.md). Logs are JSON
+lines on stdout through the site's own formatter; the access log records the method,
+the path *without its query string*, the status, the size and the time taken, and
+nothing about the client (no address, no user agent, no referrer).
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+wsgi_app = "clinic_site.wsgi:application"
+proc_name = "clinic-site"
+
+# Only the proxy on this host talks to the app: it is the one place TLS ends, and the
+# only sender whose X-Forwarded-* headers are believed (TRUST_X_FORWARDED_PROTO).
+bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{_int('PORT', 8000)}"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Synchronous workers (the proxy buffers slow clients): two per core plus one, capped
+# so a large machine does not open more database connections than PostgreSQL allows.
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 12))
+timeout = _int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is restarted
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # time to finish on reload/stop
+keepalive = 5
+# Recycle workers now and then, so a slow leak never grows into an outage.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = max_requests // 10
+# The heartbeat file on tmpfs: a slow disk then never looks like a hung worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# Requests larger than these are refused before Django sees them.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# gunicorn's runtime control socket: off, so several instances on one host (or a
+# benchmark next to the site) never fight over the shared default path.
+control_socket_disable = True
+
+accesslog = "-"
+errorlog = "-"
+# %(U)s is the path alone: query strings never reach the log.
+access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "clinic_site.core.logging.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}

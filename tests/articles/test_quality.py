@@ -1,0 +1,44 @@
+"""Writing checks shown to editors."""
+
+from pathlib import Path
+
+import frontmatter
+from django.conf import settings
+
+from clinic_site.articles.markup import render
+from clinic_site.articles.quality import avoided_words, readability_grade, syllables
+
+PLAIN = "The nurse checks your blood pressure. You rest in a quiet room. " * 6
+DENSE = (
+    "Pharmacological intervention utilising N-methyl-D-aspartate receptor antagonism "
+    "necessitates comprehensive cardiovascular evaluation, individualised titration and "
+    "continuous physiological monitoring throughout administration. "
+) * 3
+
+
+def test_syllables_are_counted_from_the_dictionary():
+    assert syllables("rest") == 1
+    assert syllables("quiet") >= 2
+    assert syllables("monitoring") >= 4
+
+
+def test_plain_text_grades_low_and_dense_text_grades_high():
+    assert readability_grade(PLAIN) < 6
+    assert readability_grade(DENSE) > 14
+
+
+def test_short_text_is_not_graded():
+    assert readability_grade("Too short to grade.") is None
+
+
+def test_avoided_words_match_whole_words_only(settings):
+    settings.AVOID_WORDS = ["cure", "instant", "best"]
+
+    assert avoided_words("This is not a Cure. Results are never instant.") == ["cure", "instant"]
+    assert avoided_words("Procurement, instantaneous and bestow are fine.") == []
+
+
+def test_shipped_articles_are_near_the_target_grade():
+    for path in sorted((Path(settings.BASE_DIR) / "content").glob("*.md")):
+        grade = readability_grade(render(frontmatter.load(path).content).text)
+        assert grade is not None and grade <= settings.READABILITY_TARGET_GRADE + 2, path.name

@@ -1,0 +1,80 @@
+"""Run the real production settings (clinic_site.settings) in a separate process.
+
+The test settings import the production ones and relax a few things; what production
+does with a given environment is only seen by starting it with that environment.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+# Everything that could leak in from the developer's or CI's shell is set or removed.
+CONFIG_VARIABLES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TRUST_X_FORWARDED_PROTO",
+    "SECURE_SSL_REDIRECT",
+    "HSTS_SECONDS",
+    "HSTS_PRELOAD",
+    "HSTS_INCLUDE_SUBDOMAINS",
+    "PROXY_COUNT",
+    "ADMIN_URL",
+    "MEDIA_STORAGE",
+    "SERVE_MEDIA",
+    "EMAIL_BACKEND",
+)
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic_site.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="clinic.example",
+        CSRF_TRUSTED_ORIGINS="https://clinic.example",
+        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:///:memory:"),
+    )
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    env.update(overrides)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def settings_under(env: dict[str, str], *names: str) -> dict:
+    """The named settings as production computes them from ``env``."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}, "
+        "default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -1,0 +1,298 @@
+"""Staff follow-up in the admin: the queue, read-only submissions, notes, actions, the log."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic_site.accounts.roles import FRONT_DESK
+from clinic_site.intake.models import (
+    AccessLog,
+    ContactNote,
+    ContactRequest,
+    Interest,
+    Status,
+)
+from tests.helpers import force_login_verified, make_staff
+
+from .factories import make_contact_request
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:intake_contactrequest_changelist"
+
+
+def changelist_url(**params) -> str:
+    url = reverse(CHANGELIST)
+    if params:
+        url += "?" + urlencode(params)
+    return url
+
+
+def change_url(contact_request) -> str:
+    return reverse("admin:intake_contactrequest_change", args=[contact_request.pk])
+
+
+def listed(response) -> list[int]:
+    return [row.pk for row in response.context["cl"].result_list]
+
+
+def change_form(contact_request, notes=(), **fields) -> dict:
+    """The change form as the browser posts it, with optional new notes."""
+    data = {
+        "status": contact_request.status,
+        "assigned_to": contact_request.assigned_to_id or "",
+        "notes-TOTAL_FORMS": str(len(notes)),
+        "notes-INITIAL_FORMS": "0",
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    for index, body in enumerate(notes):
+        data[f"notes-{index}-body"] = body
+        data[f"notes-{index}-id"] = ""
+        data[f"notes-{index}-contact_request"] = str(contact_request.pk)
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def desk(client, roles):
+    """A client logged in (with a second factor) as a member of the Front desk group."""
+    user, _ = make_staff("desk", groups=[FRONT_DESK])
+    force_login_verified(client, user)
+    client.user = user
+    return client
+
+
+# --- The list ------------------------------------------------------------------------------
+
+
+def test_the_list_shows_the_columns_staff_work_from(desk):
+    make_contact_request(name="Ana Pérez", interest=Interest.OCD)
+
+    page = desk.get(changelist_url()).content.decode()
+
+    for column in ("Received", "Name", "Interest", "Urgent", "Status", "Assigned to", "Age"):
+        assert f">{column}<" in page or f">{column}</a>" in page, column
+    assert "Ana Pérez" in page
+    assert "OCD" in page
+
+
+def test_the_list_puts_urgent_requests_first_then_the_oldest_new(desk):
+    now = timezone.now()
+    old_new = make_contact_request(created_at=now - timedelta(days=4))
+    recent_new = make_contact_request(created_at=now - timedelta(hours=2))
+    urgent = make_contact_request(created_at=now, message="I want to kill myself")
+    closed = make_contact_request(created_at=now - timedelta(days=30), status=Status.CLOSED)
+
+    response = desk.get(changelist_url())
+
+    assert listed(response) == [urgent.pk, old_new.pk, recent_new.pk, closed.pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status__exact": "closed"}, ["closed"]),
+        ({"urgent__exact": "1"}, ["urgent"]),
+        ({"interest__exact": "chronic_pain"}, ["pain"]),
+        ({"assigned_to__id__exact": "DESK"}, ["mine"]),
+    ],
+)
+def test_the_list_filters_by_status_urgency_interest_and_assignee(desk, params, expected):
+    made = {
+        "closed": make_contact_request(status=Status.CLOSED),
+        "urgent": make_contact_request(message="thinking about suicide"),
+        "pain": make_contact_request(interest=Interest.CHRONIC_PAIN),
+        "mine": make_contact_request(assigned_to=desk.user),
+    }
+    params = {key: str(desk.user.pk) if value == "DESK" else value for key, value in params.items()}
+
+    response = desk.get(changelist_url(**params))
+
+    assert listed(response) == [made[name].pk for name in expected]
+
+
+@pytest.mark.parametrize("query", ["Zoë", "zoe.brien@example", "555 010 0199"])
+def test_the_list_searches_name_email_and_phone(desk, query):
+    wanted = make_contact_request(
+        name="Zoë O'Brien", email="zoe.brien@example.com", phone="555 010 0199"
+    )
+    make_contact_request(name="Someone Else", email="else@example.com", phone="555 010 0100")
+
+    assert listed(desk.get(changelist_url(q=query))) == [wanted.pk]
+
+
+def test_requests_cannot_be_added_in_the_admin(desk):
+    assert desk.get(reverse("admin:intake_contactrequest_add")).status_code == 403
+    assert "addlink" not in desk.get(changelist_url()).content.decode()
+
+
+# --- One request ------------------------------------------------------------------------------
+
+
+def test_what_the_person_sent_is_shown_read_only(desk):
+    contact_request = make_contact_request(name="Ana Pérez", message="Please call me.")
+
+    page = desk.get(change_url(contact_request)).content.decode()
+
+    assert "Ana Pérez" in page and "Please call me." in page
+    for field in ("name", "email", "phone", "message", "interest", "best_time"):
+        assert f'name="{field}"' not in page, field
+    assert 'name="status"' in page and 'name="assigned_to"' in page
+
+
+def test_posting_changes_to_what_the_person_sent_changes_nothing(desk):
+    contact_request = make_contact_request(name="Ana Pérez", message="Original")
+
+    desk.post(
+        change_url(contact_request),
+        change_form(contact_request, name="Changed", message="Changed", urgent="on"),
+    )
+
+    contact_request.refresh_from_db()
+    assert contact_request.name == "Ana Pérez"
+    assert contact_request.message == "Original"
+    assert contact_request.urgent is False
+
+
+def test_staff_change_status_and_assignee_and_the_change_is_logged(desk):
+    contact_request = make_contact_request()
+
+    response = desk.post(
+        change_url(contact_request),
+        change_form(contact_request, status=Status.IN_PROGRESS, assigned_to=desk.user.pk),
+    )
+
+    assert response.status_code == 302
+    contact_request.refresh_from_db()
+    assert contact_request.status == Status.IN_PROGRESS
+    assert contact_request.assigned_to == desk.user
+    assert contact_request.first_response_at is not None
+    entry = AccessLog.objects.get(action=AccessLog.Action.CHANGED)
+    assert entry.actor == desk.user
+    assert entry.request_number == contact_request.pk
+    assert entry.detail == "Status: In progress; Assigned to desk"
+
+
+def test_a_note_records_its_author_and_time_whatever_is_posted(desk):
+    contact_request = make_contact_request()
+    other, _ = make_staff("someone-else")
+
+    desk.post(
+        change_url(contact_request),
+        change_form(
+            contact_request,
+            notes=["Left a voicemail."],
+            **{"notes-0-author": other.pk, "notes-0-created_at": "2000-01-01 00:00"},
+        ),
+    )
+
+    note = ContactNote.objects.get()
+    assert note.body == "Left a voicemail."
+    assert note.author == desk.user
+    assert abs(note.created_at - timezone.now()) < timedelta(minutes=1)
+    assert AccessLog.objects.filter(action=AccessLog.Action.CHANGED, detail="Added a note").exists()
+
+
+def test_saved_notes_show_read_only(desk):
+    contact_request = make_contact_request()
+    ContactNote.objects.create(contact_request=contact_request, author=desk.user, body="Called.")
+
+    page = desk.get(change_url(contact_request)).content.decode()
+
+    assert "Called." in page
+    assert "Called.</textarea>" not in page
+
+
+def test_opening_a_request_is_logged_and_the_log_is_shown_on_it(desk):
+    contact_request = make_contact_request()
+
+    page = desk.get(change_url(contact_request)).content.decode()
+
+    entry = AccessLog.objects.get(action=AccessLog.Action.VIEWED)
+    assert (entry.actor, entry.request_number) == (desk.user, contact_request.pk)
+    log = page[page.index("<th>When</th>") :]
+    assert "<td>desk</td><td>Viewed</td>" in log  # this very visit
+
+
+def test_an_urgent_request_says_so_at_the_top(desk):
+    contact_request = make_contact_request(message="I have been self-harming")
+
+    page = desk.get(change_url(contact_request)).content.decode()
+
+    assert "Urgent: the message suggests a risk of suicide or self-harm." in page
+
+
+# --- Bulk actions --------------------------------------------------------------------------
+
+
+def run_action(client, action, requests):
+    return client.post(
+        changelist_url(),
+        {"action": action, "_selected_action": [r.pk for r in requests], "index": 0},
+    )
+
+
+def test_assign_to_me(desk):
+    requests = [make_contact_request(), make_contact_request()]
+
+    run_action(desk, "assign_to_me", requests)
+
+    assert all(r.assigned_to == desk.user for r in ContactRequest.objects.all())
+    assert AccessLog.objects.filter(action="changed", detail="Assigned to desk").count() == 2
+
+
+def test_mark_contacted_records_the_first_response(desk):
+    requests = [make_contact_request(), make_contact_request()]
+
+    run_action(desk, "mark_contacted", requests)
+
+    for contact_request in ContactRequest.objects.all():
+        assert contact_request.status == Status.CONTACTED
+        assert contact_request.first_response_at is not None
+    assert AccessLog.objects.filter(action="changed", detail="Status: Contacted").count() == 2
+
+
+def test_close(desk):
+    contact_request = make_contact_request(status=Status.CONTACTED)
+
+    run_action(desk, "close", [contact_request])
+
+    contact_request.refresh_from_db()
+    assert contact_request.status == Status.CLOSED
+    assert contact_request.closed_at is not None
+
+
+# --- The access log itself ----------------------------------------------------------------------
+
+
+def test_nobody_can_edit_or_delete_the_access_log_in_the_admin(admin_client_with_otp):
+    client = admin_client_with_otp
+    contact_request = make_contact_request()
+    (entry,) = AccessLog.objects.record([contact_request], AccessLog.Action.VIEWED)
+    entry = AccessLog.objects.get()
+    url = reverse("admin:intake_accesslog_change", args=[entry.pk])
+
+    assert client.get(reverse("admin:intake_accesslog_changelist")).status_code == 200
+    assert client.get(reverse("admin:intake_accesslog_add")).status_code == 403
+    assert client.post(url, {"detail": "tampered", "action": "viewed"}).status_code == 403
+    delete = reverse("admin:intake_accesslog_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AccessLog.objects.get().detail == ""
+
+
+def test_a_superuser_deleting_a_request_is_logged(admin_client_with_otp):
+    contact_request = make_contact_request()
+    number = contact_request.pk
+
+    admin_client_with_otp.post(
+        reverse("admin:intake_contactrequest_delete", args=[number]), {"post": "yes"}
+    )
+
+    assert not ContactRequest.objects.exists()
+    entry = AccessLog.objects.get(action=AccessLog.Action.DELETED)
+    assert (entry.request_number, entry.actor) == (number, admin_client_with_otp.user)

@@ -1,0 +1,245 @@
+"""Simultaneous submissions under gunicorn with several workers all land.
+
+The real stack, end to end: gunicorn (the project's gunicorn.conf.py, three sync
+workers) serving the production settings (through clinic_site.settings_test, which
+only swaps in plain static files and in-memory email), a freshly migrated database,
+and SUBMISSIONS browsers that each load the form, take its CSRF token, and then all
+press "Send" at the same moment. Every request must answer with the redirect to the
+thank-you page, and every one must be in the database, with its notification queued.
+
+Runs on a SQLite file (WAL, busy timeout and IMMEDIATE transactions come from
+settings.py) and, when DATABASE_URL points at PostgreSQL, on a scratch PostgreSQL
+database created and dropped here.
+"""
+
+import contextlib
+import http.client
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = range(8101, 8120)
+SUBMISSIONS = 60
+WORKERS = 3
+HTTP_TIMEOUT = 60
+START_TIMEOUT = 60
+
+# django-tasks-db's queue table (its app label is "django_tasks_database").
+COUNT_QUEUED = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult"
+
+ENV_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = ENV_URL.startswith(("postgres://", "postgresql://"))
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.fail("no free port in 8101-8119")
+
+
+def server_env(database_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic_site.settings_test",
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY="concurrency-test-secret-key-not-for-production",
+        SECURE_SSL_REDIRECT="0",
+        TRUST_X_FORWARDED_PROTO="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        CONTACT_RATE_LIMIT="100000",  # every submission comes from 127.0.0.1
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, log: Path):
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    port = free_port()
+    with log.open("wb") as out:
+        server = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "clinic_site.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                str(HTTP_TIMEOUT),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so the workers go with it
+        )
+    try:
+        wait_until_ready(server, port, log)
+        yield port
+    finally:
+        stop(server)
+
+
+def wait_until_ready(server, port: int, log: Path):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"gunicorn exited early:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        time.sleep(0.2)
+    pytest.fail(f"gunicorn did not answer within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
+
+
+def stop(server):
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=5)
+
+
+def form_for(number: int) -> dict:
+    message = "Could infusions help with my depression?"
+    if number % 10 == 0:
+        message = "I have been feeling suicidal lately."
+    return {
+        "name": f"Zoë Núñez {number}",
+        "email": f"person{number}@example.com",
+        "phone": "",
+        "preferred_contact_method": "email",
+        "best_time": "",
+        "interest": "depression",
+        "message": message,
+        "consent": "on",
+        "website": "",
+    }
+
+
+def submit_all_at_once(port: int) -> tuple[list, list]:
+    """SUBMISSIONS threads load the form, wait for each other, then all POST."""
+    start = threading.Barrier(SUBMISSIONS, timeout=HTTP_TIMEOUT)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def one(number: int):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT)
+            connection.request("GET", "/contact/")
+            page = connection.getresponse()
+            html = page.read().decode()
+            # DEBUG is off, so the cookie is "__Host-csrftoken" and Secure; over plain
+            # HTTP a browser would not send it back, but nothing stops this client.
+            cookie = next(
+                value.split(";", 1)[0]
+                for name, value in page.getheaders()
+                if name.lower() == "set-cookie" and "csrftoken=" in value
+            )
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+            body = urlencode({**form_for(number), "csrfmiddlewaretoken": token})
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+            start.wait()
+            connection.request("POST", "/contact/", body, headers)
+            response = connection.getresponse()
+            response.read()
+            with lock:
+                results.append((response.status, response.getheader("Location")))
+        except Exception as error:  # every failure is reported by assert_all_landed
+            with lock:
+                errors.append(f"{number}: {type(error).__name__}: {error}")
+            with contextlib.suppress(threading.BrokenBarrierError):
+                start.abort()
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(1, SUBMISSIONS + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=HTTP_TIMEOUT * 2)
+    assert not any(thread.is_alive() for thread in threads), "a submission hung"
+    return results, errors
+
+
+def assert_all_landed(results, errors, rows, queued, log: Path):
+    assert errors == [], f"{errors[:5]}\n{log.read_text()[-3000:]}"
+    assert len(results) == SUBMISSIONS
+    assert all(result == (302, "/contact/thanks/") for result in results), results
+    expected = {form_for(n)["name"] for n in range(1, SUBMISSIONS + 1)}
+    names = [name for name, _ in rows]
+    assert len(names) == SUBMISSIONS
+    assert set(names) == expected
+    assert sum(urgent for _, urgent in rows) == SUBMISSIONS // 10
+    assert queued == SUBMISSIONS  # one staff notification waiting for each
+
+
+def test_concurrent_submissions_all_land_on_sqlite(tmp_path):
+    database = tmp_path / "concurrency.sqlite3"
+    log = tmp_path / "gunicorn.log"
+
+    with gunicorn(server_env(f"sqlite:///{database}"), log) as port:
+        results, errors = submit_all_at_once(port)
+
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        rows = db.execute("SELECT name, urgent FROM intake_contactrequest").fetchall()
+        queued = db.execute(COUNT_QUEUED).fetchone()[0]
+        journal = db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert journal == "wal"
+    assert_all_landed(results, errors, rows, queued, log)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="DATABASE_URL does not point at PostgreSQL")
+def test_concurrent_submissions_all_land_on_postgresql(tmp_path):
+    import psycopg
+    from psycopg import sql
+
+    server = urlparse(ENV_URL)
+    name = f"clinic_conc_{uuid.uuid4().hex[:12]}"
+    admin = server._replace(path="/postgres").geturl()
+    log = tmp_path / "gunicorn.log"
+
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+        db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with gunicorn(server_env(server._replace(path=f"/{name}").geturl()), log) as port:
+            results, errors = submit_all_at_once(port)
+        scratch = server._replace(path=f"/{name}").geturl()
+        with psycopg.connect(scratch, connect_timeout=10) as db:
+            rows = db.execute("SELECT name, urgent FROM intake_contactrequest").fetchall()
+            queued = db.execute(COUNT_QUEUED).fetchone()[0]
+    finally:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+            db.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    assert_all_landed(results, errors, rows, queued, log)

@@ -1,0 +1,108 @@
+"""CSV export: its own permission, every export logged, no formula injection."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from clinic_site.accounts.roles import FRONT_DESK
+from clinic_site.intake.export import escape_cell
+from clinic_site.intake.models import AccessLog
+from tests.helpers import force_login_verified, make_staff
+
+from .factories import make_contact_request
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:intake_contactrequest_changelist"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            '=HYPERLINK("http://evil.example","Click")',
+            '\'=HYPERLINK("http://evil.example","Click")',
+        ),
+        ("+1 555 010 0147", "'+1 555 010 0147"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("  =1+1", "'  =1+1"),
+        ("Ana Pérez", "Ana Pérez"),
+        ("ana+tag@example.com", "ana+tag@example.com"),  # only the first character counts
+        ("", ""),
+        (None, ""),
+        (42, "42"),
+    ],
+)
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped(value, expected):
+    assert escape_cell(value) == expected
+
+
+def export(client, requests):
+    return client.post(
+        reverse(CHANGELIST),
+        {"action": "export_csv", "_selected_action": [r.pk for r in requests], "index": 0},
+    )
+
+
+def read_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def desk_user(roles):
+    user, _ = make_staff("desk", groups=[FRONT_DESK])
+    return user
+
+
+def test_front_desk_cannot_export_without_the_export_permission(client, desk_user):
+    contact_request = make_contact_request()
+    force_login_verified(client, desk_user)
+
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    response = export(client, [contact_request])
+
+    assert 'value="export_csv"' not in page
+    assert response.get("Content-Type", "").startswith("text/html")
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORTED).exists()
+
+
+def test_export_with_permission_escapes_formulas_and_logs_each_request(client, desk_user):
+    desk_user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
+    hostile = make_contact_request(
+        name='=HYPERLINK("http://evil.example","Click me")',
+        email="@attacker@example.com",
+        phone="+1 555 010 0147",
+        best_time="-1+1",
+        message="=cmd|' /C calc'!A0",
+    )
+    unicode_name = make_contact_request(name="王秀英", message="Private words")
+    force_login_verified(client, desk_user)
+
+    response = export(client, [hostile, unicode_name])
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="contact-requests-')
+    assert "no-store" in response["Cache-Control"]
+    header, first, second = read_csv(response)
+    row = dict(zip(header, first, strict=True))
+    assert row["Name"] == '\'=HYPERLINK("http://evil.example","Click me")'
+    assert row["Email"] == "'@attacker@example.com"
+    assert row["Phone"] == "'+1 555 010 0147"
+    assert row["Best time"] == "'-1+1"
+    assert dict(zip(header, second, strict=True))["Name"] == "王秀英"
+    for line in read_csv(response)[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in line)
+    # What the person wrote stays in the admin.
+    assert "Private words" not in response.content.decode("utf-8-sig")
+    assert "calc" not in response.content.decode("utf-8-sig")
+    exported = AccessLog.objects.filter(action=AccessLog.Action.EXPORTED, actor=desk_user)
+    assert sorted(exported.values_list("request_number", flat=True)) == sorted(
+        [hostile.pk, unicode_name.pk]
+    )

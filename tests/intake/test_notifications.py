@@ -1,0 +1,250 @@
+"""Staff are emailed that a request arrived, with no personal data, and failures retry."""
+
+import logging
+from datetime import timedelta
+from smtplib import SMTPException
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from clinic_site.core.logging import JsonFormatter
+from clinic_site.intake import tasks
+from clinic_site.intake.models import ContactRequest
+
+from .factories import form_data, make_contact_request, submit
+
+pytestmark = pytest.mark.django_db
+
+# Everything identifying or clinical in the default submission, in fragments long
+# enough not to turn up by chance in timestamps, ids or Message-IDs.
+PERSONAL = [
+    "Ana Lucía",
+    "Lucía",
+    "Pérez",
+    "ana.perez",
+    "@example.com",
+    "010-0147",
+    "Weekday mornings",
+    "infusions could help",
+    "ptsd",
+    "PTSD",
+]
+SMTP_REPLY = "451 4.3.0 Mailbox for ana.perez@example.com temporarily unavailable"
+SEND = "django.core.mail.backends.locmem.EmailBackend.send_messages"
+
+
+def assert_no_personal_data(text: str):
+    for value in PERSONAL:
+        assert value not in text, f"{value!r} leaked"
+
+
+def json_log_lines(caplog) -> str:
+    formatter = JsonFormatter()
+    return "\n".join(formatter.format(record) for record in caplog.records)
+
+
+def time_passes():
+    """Make every queued retry due now, as if its delay had passed."""
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
+
+
+@pytest.fixture
+def received(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(client)
+    assert response.status_code == 302
+    return ContactRequest.objects.get()
+
+
+def test_the_request_is_committed_before_the_notification_is_queued(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit(client)
+
+    # The transaction is done and the request stored; the notification waits for it.
+    assert ContactRequest.objects.count() == 1
+    assert DBTaskResult.objects.count() == 0
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_the_queued_task_holds_only_the_request_number(received):
+    queued = DBTaskResult.objects.get()
+
+    assert queued.args_kwargs == {"args": [received.pk], "kwargs": {}}
+    assert queued.task_path == "clinic_site.intake.tasks.notify_staff"
+
+
+def test_staff_email_says_only_that_a_request_arrived_and_links_to_it(
+    client, settings, django_capture_on_commit_callbacks, run_task_worker
+):
+    settings.CONTACT_NOTIFY_EMAILS = ["desk@clinic.example", "lead@clinic.example"]
+    settings.SITE_URL = "https://clinic.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client)
+    received = ContactRequest.objects.get()
+
+    run_task_worker()
+
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["desk@clinic.example", "lead@clinic.example"]
+    assert email.subject == f"New contact request #{received.pk}"
+    link = f"https://clinic.example/{settings.ADMIN_URL}intake/contactrequest/{received.pk}/change/"
+    assert link in email.body
+    assert "A new contact request has arrived" in email.body
+    assert_no_personal_data(email.message().as_string())
+    received.refresh_from_db()
+    assert received.notified_at is not None
+
+
+def test_urgent_request_email_says_urgent_and_still_nothing_else(
+    client, django_capture_on_commit_callbacks, run_task_worker
+):
+    message = "I have been thinking about suicide. I would like infusions could help info."
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, form_data(message=message))
+
+    run_task_worker()
+
+    email = mail.outbox[0]
+    assert email.subject.startswith("Urgent:")
+    assert "marked urgent" in email.body
+    assert "suicide" not in email.message().as_string()
+    assert_no_personal_data(email.message().as_string())
+
+
+def test_a_failed_send_keeps_the_request_logs_no_personal_data_and_retries(
+    received, run_task_worker, caplog
+):
+    with mock.patch(SEND, side_effect=SMTPException(SMTP_REPLY)), caplog.at_level(logging.INFO):
+        run_task_worker()
+
+    # The request is safe, and nobody was emailed.
+    received.refresh_from_db()
+    assert received.notified_at is None
+    assert mail.outbox == []
+
+    # The failure is logged with the request number and attempt, nothing personal.
+    failures = [r for r in caplog.records if getattr(r, "outcome", None) == "retry_queued"]
+    assert len(failures) == 1
+    assert failures[0].contact_request_id == received.pk
+    assert failures[0].attempt == 1
+    assert failures[0].error_type == "SMTPException"
+    lines = json_log_lines(caplog)
+    assert_no_personal_data(lines)
+    assert "451 4.3.0" not in lines
+
+    # The failed attempt is recorded without the SMTP reply; a retry waits its turn.
+    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
+    assert "NotificationNotSent" in failed.exception_class_path
+    assert_no_personal_data(failed.traceback)
+    assert "451 4.3.0" not in failed.traceback
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert retry.args_kwargs == {"args": [received.pk, 2], "kwargs": {}}
+    assert retry.run_after > timezone.now() + timedelta(seconds=30)
+
+    run_task_worker()  # too early: the retry is not due yet
+    assert mail.outbox == []
+
+    time_passes()
+    run_task_worker()
+
+    assert len(mail.outbox) == 1
+    received.refresh_from_db()
+    assert received.notified_at is not None
+    retry.refresh_from_db()
+    assert retry.status == TaskResultStatus.SUCCESSFUL
+
+
+def test_retries_wait_longer_each_time_and_stop_after_the_last_attempt(
+    received, run_task_worker, caplog
+):
+    delays = []
+    with mock.patch(SEND, side_effect=SMTPException(SMTP_REPLY)), caplog.at_level(logging.INFO):
+        for _ in range(tasks.MAX_ATTEMPTS):
+            before = timezone.now()
+            run_task_worker()
+            queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY).first()
+            if queued:
+                delays.append(queued.run_after - before)
+            time_passes()
+
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == tasks.MAX_ATTEMPTS
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+    assert delays == sorted(delays) and len(delays) == tasks.MAX_ATTEMPTS - 1
+    outcomes = [
+        r.outcome for r in caplog.records if getattr(r, "event", "").endswith("notification")
+    ]
+    assert outcomes[-1] == "gave_up"
+    assert ContactRequest.objects.filter(pk=received.pk).exists()
+    assert mail.outbox == []
+
+
+def test_a_request_is_kept_when_the_notification_cannot_even_be_queued(
+    client, django_capture_on_commit_callbacks, caplog
+):
+    with (
+        mock.patch.object(
+            tasks, "notify_staff", mock.Mock(**{"enqueue.side_effect": RuntimeError})
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+        caplog.at_level(logging.ERROR),
+    ):
+        response = submit(client)
+
+    assert response.status_code == 302
+    assert ContactRequest.objects.count() == 1
+    assert [r.outcome for r in caplog.records if hasattr(r, "outcome")] == ["not_queued"]
+    assert_no_personal_data(json_log_lines(caplog))
+
+
+def test_the_notification_is_sent_once_even_if_queued_twice(received, run_task_worker):
+    tasks.notify_staff.enqueue(received.pk)
+
+    run_task_worker()
+
+    assert len(mail.outbox) == 1
+
+
+def test_no_email_is_attempted_without_recipients(received, run_task_worker, settings, caplog):
+    settings.CONTACT_NOTIFY_EMAILS = []
+
+    with caplog.at_level(logging.WARNING):
+        run_task_worker()
+
+    assert mail.outbox == []
+    assert any(getattr(r, "outcome", None) == "no_recipients" for r in caplog.records)
+
+
+def test_a_deleted_request_needs_no_notification(run_task_worker):
+    contact_request = make_contact_request()
+    tasks.notify_staff.enqueue(contact_request.pk)
+    contact_request.delete()
+
+    run_task_worker()
+
+    assert mail.outbox == []
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+
+
+def test_logs_of_a_whole_submission_hold_no_personal_data(
+    client, django_capture_on_commit_callbacks, run_task_worker, caplog
+):
+    with caplog.at_level(logging.DEBUG):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(client)
+        run_task_worker()
+
+    assert caplog.records
+    assert_no_personal_data(json_log_lines(caplog))
