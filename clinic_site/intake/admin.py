@@ -7,14 +7,17 @@ which shows on the request itself.
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from . import export
 from .models import SUBMITTED_FIELDS, AccessLog, ContactNote, ContactRequest, Status
+
+SEARCH_SESSION_KEY = "intake:contactrequest:search"
 
 ACCESS_HISTORY_SHOWN = 100
 
@@ -93,6 +96,40 @@ class ContactRequestAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    # --- Search without names in the URL -------------------------------------------------
+    # The admin's own search is a GET form, which would put a patient's name or phone
+    # number into the address bar, the browser history and any proxy's logs. Here the
+    # search box posts, the term is kept in the staff member's session, and the list
+    # URL carries only filters.
+
+    change_list_template = "admin/intake/contactrequest/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "private_search" in request.POST:
+            term = " ".join(request.POST.get("q", "").split())[:100]
+            if term and "clear" not in request.POST:
+                request.session[SEARCH_SESSION_KEY] = term
+            else:
+                request.session.pop(SEARCH_SESSION_KEY, None)
+            return HttpResponseRedirect(request.get_full_path())
+        if SEARCH_VAR in request.GET:
+            # An old link or a hand-typed ?q=: move the term out of the URL.
+            params = request.GET.copy()
+            term = params.pop(SEARCH_VAR)[-1].strip()
+            if term:
+                request.session[SEARCH_SESSION_KEY] = term[:100]
+            query = params.urlencode()
+            return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+        extra_context = {
+            **(extra_context or {}),
+            "private_search": request.session.get(SEARCH_SESSION_KEY, ""),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term or request.session.get(SEARCH_SESSION_KEY, "")
+        return super().get_search_results(request, queryset, term)
 
     def get_queryset(self, request):
         # Not super(): it orders by get_ordering() before the rank below exists.

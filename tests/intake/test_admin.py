@@ -123,7 +123,42 @@ def test_the_list_searches_name_email_and_phone(desk, query):
     )
     make_contact_request(name="Someone Else", email="else@example.com", phone="555 010 0100")
 
-    assert listed(desk.get(changelist_url(q=query))) == [wanted.pk]
+    desk.post(changelist_url(), {"private_search": "1", "q": query})
+
+    assert listed(desk.get(changelist_url())) == [wanted.pk]
+
+
+def test_a_search_never_puts_the_patients_details_in_the_url(desk):
+    make_contact_request(name="Zoë O'Brien")
+
+    response = desk.post(changelist_url(status__exact="new"), {"private_search": "1", "q": "Zoë"})
+
+    assert response.status_code == 302
+    assert "Zo" not in response["Location"]
+    assert "status__exact=new" in response["Location"]
+    page = desk.get(response["Location"]).content.decode()
+    assert 'value="Zoë"' in page  # the box still shows what is being searched for
+
+
+def test_a_search_term_typed_into_the_url_is_moved_out_of_it(desk):
+    wanted = make_contact_request(name="Zoë O'Brien")
+    make_contact_request(name="Someone Else")
+
+    response = desk.get(changelist_url(q="Zoë", status__exact="new"))
+
+    assert response.status_code == 302
+    assert "q=" not in response["Location"] and "status__exact=new" in response["Location"]
+    assert listed(desk.get(response["Location"])) == [wanted.pk]
+
+
+def test_clearing_the_search_lists_everything_again(desk):
+    make_contact_request(name="Zoë O'Brien")
+    make_contact_request(name="Someone Else")
+    desk.post(changelist_url(), {"private_search": "1", "q": "Zoë"})
+
+    desk.post(changelist_url(), {"private_search": "1", "q": "Zoë", "clear": "Clear search"})
+
+    assert len(listed(desk.get(changelist_url()))) == 2
 
 
 def test_requests_cannot_be_added_in_the_admin(desk):
