@@ -9,6 +9,8 @@ nothing about the client (no address, no user agent, no referrer).
 import multiprocessing
 import os
 
+from clinic_site.core.logging import stdout_json_config
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
@@ -48,20 +50,9 @@ accesslog = "-"
 errorlog = "-"
 # %(U)s is the path alone: query strings never reach the log.
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "clinic_site.core.logging.JsonFormatter"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": "INFO"},
-    "loggers": {
+logconfig_dict = stdout_json_config(
+    loggers={
         "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-    },
-}
+    }
+)

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic_site.core.logging import stdout_json_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -413,19 +415,9 @@ USE_TZ = True
 # --- Logging: one structured line per event on stdout, never personal data -------------
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "clinic_site.core.logging.JsonFormatter"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
+LOGGING = stdout_json_config(
+    level=LOG_LEVEL,
+    loggers={
         # Django's request logger repeats the request line and, on errors, can carry
         # request data; gunicorn's access log (gunicorn.conf.py) records every request,
         # without its query string.
@@ -435,7 +427,7 @@ LOGGING = {
         # logged by clinic_site.accounts.login_audit instead.
         "axes": {"level": "ERROR"},
     },
-}
+)
 SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", "2027-11-01T00:00:00Z")
 
 # Public pages are cached for anonymous readers; any article change refreshes them.

@@ -74,6 +74,15 @@ class ArticleQuerySet(models.QuerySet):
             return self.all()
         return self.published()
 
+    def by_topic(self) -> list[tuple[str, list["Article"]]]:
+        """[(topic label, articles)] in the topics' reading order, empty topics left out."""
+        articles = list(self.only("title", "slug", "summary", "topic", "order"))
+        groups = [
+            (label, [article for article in articles if article.topic == value])
+            for value, label in Topic.choices
+        ]
+        return [(label, items) for label, items in groups if items]
+
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 

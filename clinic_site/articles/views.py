@@ -10,21 +10,16 @@ from clinic_site.core.net import client_ip
 
 from .caching import cache_public_page
 from .feedback import FeedbackForm
-from .models import Article, PublishedSlug, Topic
+from .models import Article, PublishedSlug
 from .search import clean_query, search_articles
 
 
 @cache_public_page
 def article_list(request):
-    articles = list(Article.objects.published().only("title", "slug", "summary", "topic"))
-    groups = [
-        (label, [article for article in articles if article.topic == value])
-        for value, label in Topic.choices
-    ]
     return render(
         request,
         "articles/article_list.html",
-        {"topic_groups": [(label, items) for label, items in groups if items]},
+        {"topic_groups": Article.objects.published().by_topic()},
     )
 
 

@@ -44,3 +44,21 @@ class JsonFormatter(logging.Formatter):
             # The exception type only: messages and tracebacks can quote form data.
             line["error_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
         return json.dumps(line, default=str)
+
+
+def stdout_json_config(*, level: str = "INFO", loggers: dict | None = None) -> dict:
+    """The logging dictConfig used by Django (settings.LOGGING) and gunicorn alike."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "clinic_site.core.logging.JsonFormatter"}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": loggers or {},
+    }

@@ -11,23 +11,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic_site.articles.caching import cache_public_page
-from clinic_site.articles.models import Article, Topic
+from clinic_site.articles.models import Article
 
 logger = logging.getLogger(__name__)
 
 
 @cache_public_page
 def home(request):
-    articles = list(Article.objects.published().only("title", "slug", "summary", "topic", "order"))
-    topics = [
-        (label, [article for article in articles if article.topic == value])
-        for value, label in Topic.choices
-    ]
-    return render(
-        request,
-        "core/home.html",
-        {"topics": [(label, items) for label, items in topics if items]},
-    )
+    return render(request, "core/home.html", {"topics": Article.objects.published().by_topic()})
 
 
 def privacy(request):
