@@ -35,7 +35,7 @@ run: content ## Set up everything and serve the site at http://127.0.0.1:8000 (S
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS proxy (needs SECRET_KEY)
-	@test -n "$${SECRET_KEY-}" || { echo "make serve: SECRET_KEY is not set. Production refuses to start without it: set SECRET_KEY to a long random string (docs/configuration.md)." >&2; exit 1; }
+	@test -n "$${SECRET_KEY-}" || { echo "make serve: SECRET_KEY is not set. Production refuses to start without it: set SECRET_KEY to a long random string (README.md, Configuration)." >&2; exit 1; }
 	DEBUG=0 $(MANAGE) migrate --noinput
 	DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
 	DEBUG=0 $(MANAGE) import_content

@@ -1,6 +1,6 @@
 """Settings for the clinic site: the one place that reads the environment.
 
-Every variable is listed with its default in docs/configuration.md. Defaults are
+Every variable is listed with its default in README.md ("Configuration"). Defaults are
 safe for local use; with DEBUG off the site refuses to start without what production
 needs, and the error names the variable.
 """

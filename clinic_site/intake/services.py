@@ -63,7 +63,7 @@ def within_rate_limit(client_ip: str) -> bool:
 
     With the default in-process cache each gunicorn worker counts separately (a client
     may get workers x limit through); REDIS_URL gives one shared count. A limit of 0
-    turns it off (docs/configuration.md).
+    turns it off (README, "Configuration").
     """
     if settings.CONTACT_RATE_LIMIT <= 0:
         return True
