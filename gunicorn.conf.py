@@ -1,6 +1,6 @@
 """gunicorn settings for `make serve`: the app behind the TLS-terminating proxy.
 
-Every value can be changed from the environment (docs/configuration.md). Logs are JSON
+Every value can be changed from the environment (README.md, "Configuration"). Logs are JSON
 lines on stdout through the site's own formatter; the access log records the method,
 the path *without its query string*, the status, the size and the time taken, and
 nothing about the client (no address, no user agent, no referrer).
