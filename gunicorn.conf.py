@@ -25,14 +25,19 @@ proc_name = "clinic-site"
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{_int('PORT', 8000)}"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Synchronous workers (the proxy buffers slow clients): two per core plus one, capped
-# so a large machine does not open more database connections than PostgreSQL allows.
-workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 12))
+# Synchronous workers (the proxy buffers slow clients): one per core plus one spare, so
+# a single slow request never halves capacity. The work is CPU-bound; `make bench`
+# measured more workers costing CPU per request (docs/performance.md). Capped so a
+# large machine does not open more database connections than PostgreSQL allows.
+workers = _int("WEB_CONCURRENCY", min(multiprocessing.cpu_count() + 1, 12))
 timeout = _int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is restarted
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # time to finish on reload/stop
 keepalive = 5
-# Recycle workers now and then, so a slow leak never grows into an outage.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+# Load Django once in the master: workers fork with it ready (restarts are cheap and
+# memory is shared). Recycle workers now and then, so a slow leak never grows into an
+# outage, but rarely: each restart costs CPU that shows up as p99 latency.
+preload_app = True
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
 # The heartbeat file on tmpfs: a slow disk then never looks like a hung worker.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108

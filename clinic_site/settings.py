@@ -95,6 +95,8 @@ MIDDLEWARE = [
     # Above WhiteNoise, so static files get Permissions-Policy and CORP as well.
     "clinic_site.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' cached pages are answered here, before sessions and the rest.
+    "clinic_site.articles.caching.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

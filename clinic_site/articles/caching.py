@@ -1,27 +1,35 @@
 """Cached public pages, invalidated whenever articles change.
 
 Every public page that shows articles (home, list, article, sitemap) is cached for
-anonymous readers under a key that includes a *content version*. Saving, deleting or
+anonymous readers (``PublicPageCacheMiddleware``) under a key that includes a *content
+version*. Saving, deleting or
 bulk-updating any article drops the version, so the next request renders afresh and
 an edit shows at once. A scheduled article goes public without any save, so the
 version also expires by itself at the next scheduled publish time.
 """
 
 import functools
+import logging
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
 VERSION_KEY = "articles:content-version"
 
+logger = logging.getLogger(__name__)
+
 
 def bump_public_pages() -> None:
-    cache.delete(VERSION_KEY)
+    try:
+        cache.delete(VERSION_KEY)
+    except Exception:
+        # With the cache down nothing is served from it either; saving must go on.
+        logger.warning("page cache unavailable", extra={"event": "page_cache.bump"})
 
 
 def refresh_public_pages() -> None:
@@ -50,30 +58,86 @@ def content_version() -> str:
 
 
 def cache_public_page(view):
-    """Serve anonymous GETs from the cache; staff and everything else render live."""
+    """Mark the view's pages as the same for every anonymous reader (see the middleware)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or request.GET or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        key = f"page:{content_version()}:{request.path}"
-        cached = cache.get(key)
-        if cached is not None:
-            status, content_type, body, extra = cached
-            response = HttpResponse(body, status=status, content_type=content_type)
-            for header, value in extra.items():
-                response.headers[header] = value
-            return response
         response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code in (200, 301, 410) and not response.cookies:
-            extra = {h: response.headers[h] for h in ("Location",) if h in response.headers}
-            cache.set(
-                key,
-                (response.status_code, response["Content-Type"], response.content, extra),
-                settings.PAGE_CACHE_SECONDS,
-            )
+        if not request.user.is_authenticated:
+            response.public_cacheable = True
         return response
 
     return wrapper
+
+
+class PublicPageCacheMiddleware:
+    """Serve cached public pages to anonymous readers before the rest of the stack runs.
+
+    It sits just below WhiteNoise: a hit skips sessions, CSRF, authentication, gzip and
+    the view, and replays the stored response exactly as the layers below produced it
+    (compressed body, ETag, CSP and other headers), answering 304 to a matching
+    If-None-Match. Only plain GETs without a query string from visitors without a
+    session or messages cookie qualify, and only responses marked by
+    ``cache_public_page`` that set no cookie are stored, so staff always see live
+    pages and nothing personal is ever cached.
+    """
+
+    STATUSES = {200, 301, 410}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._eligible(request):
+            return self.get_response(request)
+        gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+        try:
+            key = f"page:{content_version()}:{'gz' if gzip else 'id'}:{request.path}"
+            entry = cache.get(key)
+        except Exception:
+            # Cache or database unavailable: answer live, so the site keeps working
+            # and /healthz can report the outage itself.
+            return self.get_response(request)
+        if entry is not None:
+            return self._replay(request, *entry)
+        response = self.get_response(request)
+        if (
+            getattr(response, "public_cacheable", False)
+            and response.status_code in self.STATUSES
+            and not response.cookies
+            and not response.streaming
+        ):
+            headers = [(name, value) for name, value in response.items()]
+            try:
+                cache.set(
+                    key,
+                    (response.status_code, headers, response.content),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception:
+                logger.warning("page cache unavailable", extra={"event": "page_cache.store"})
+        return response
+
+    @staticmethod
+    def _eligible(request) -> bool:
+        return (
+            request.method == "GET"
+            and not request.META.get("QUERY_STRING")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+        )
+
+    @staticmethod
+    def _replay(request, status, headers, body):
+        stored = dict(headers)
+        etag = stored.get("ETag")
+        if status == 200 and etag and etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+            response = HttpResponseNotModified()
+            for name in ("ETag", "Cache-Control", "Vary", "Content-Security-Policy"):
+                if name in stored:
+                    response.headers[name] = stored[name]
+            return response
+        response = HttpResponse(body, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        return response

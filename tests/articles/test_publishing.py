@@ -177,3 +177,34 @@ def test_pages_are_compressed_for_browsers_that_accept_gzip(client):
     response = client.get(article.get_absolute_url(), headers={"accept-encoding": "gzip"})
 
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_a_cached_page_is_replayed_with_its_security_headers_and_compression(client):
+    article = make_article(body="Words. " * 400)
+    first = client.get(article.get_absolute_url(), headers={"accept-encoding": "gzip"})
+
+    again = client.get(article.get_absolute_url(), headers={"accept-encoding": "gzip"})
+
+    assert again.content == first.content
+    for header in ("Content-Encoding", "Content-Security-Policy", "X-Frame-Options", "ETag"):
+        assert again[header] == first[header], header
+
+
+def test_a_cached_page_answers_304_to_a_matching_etag(client, django_assert_num_queries):
+    article = make_article()
+    etag = client.get(article.get_absolute_url())["ETag"]
+
+    with django_assert_num_queries(0):
+        response = client.get(article.get_absolute_url(), headers={"if-none-match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_visitors_with_a_session_never_get_the_shared_cached_copy(client, settings):
+    article = make_article(title="Public title")
+    client.get(article.get_absolute_url())
+    Article.objects.filter(pk=article.pk).update(title="Changed quietly")  # no refresh
+    client.cookies[settings.SESSION_COOKIE_NAME] = "anything"
+
+    assert "Changed quietly" in client.get(article.get_absolute_url()).content.decode()

@@ -116,7 +116,7 @@ def test_gunicorn_config_defaults():
     config = json.loads(result.stdout)
 
     assert config["bind"] == "127.0.0.1:8000"
-    assert config["workers"] == min(2 * os.cpu_count() + 1, 12)
+    assert config["workers"] == min(os.cpu_count() + 1, 12)
     assert config["timeout"] == 30 and config["graceful_timeout"] == 30
     assert config["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert "%(U)s" in config["access_log_format"]
