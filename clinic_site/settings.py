@@ -137,7 +137,8 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        # Persistent connections for PostgreSQL; health checks drop a dead one cleanly.
+        # Persistent connections (each worker keeps one; SQLite too, which saves the
+        # connection set-up and PRAGMAs per request); health checks drop a dead one.
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -146,7 +147,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers write contact requests at once: WAL lets readers go on
     # while one writes, IMMEDIATE takes the write lock at BEGIN (no upgrade deadlock),
     # and the timeout makes a second writer wait instead of failing with "locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
