@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-browser lint format bench audit lock migrate content clean worker backup-restore-check
+.PHONY: help run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,7 +46,15 @@ serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind t
 	DEBUG=0 PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: $(STAMP) ## Set up everything and run the whole test suite
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-browser: $(STAMP) ## Only the real-browser checks: flows, axe-core, HTML validity
+	bash scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+lighthouse: $(STAMP) ## Lighthouse scores (mobile) for home, an article and contact -> docs/lighthouse.md
+	bash scripts/lighthouse.sh
 
 bench: $(STAMP) ## Load-test production settings under gunicorn on loopback (~4 min; docs/performance.md)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
-# Set-up for the front-end checks that `make test` runs (browser flows, axe-core,
-# HTML validation): Debian's chromium and the pinned npm tools. Idempotent and quick
-# when everything is already there. CI runs as root, so apt-get works as it is.
+# Set-up for the front-end checks that `make test` runs (browser flows, axe-core, HTML
+# validation) and for `make lighthouse`: Debian's chromium, Java for the Nu HTML
+# Checker, and the npm tools pinned by tools/package-lock.json. Quick when all is there.
+# CI runs as root, so apt-get works as it is; elsewhere it needs passwordless sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CHROMIUM=/usr/bin/chromium
 
-if [[ ! -x "$CHROMIUM" ]]; then
-  echo "ensure-chromium: installing Debian's chromium (Playwright uses $CHROMIUM)"
+apt_install() {
+  local sudo=()
+  [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
   export DEBIAN_FRONTEND=noninteractive
-  # Another apt-get may hold the lock for a while (a parallel set-up); wait for it.
-  apt_get() { apt-get -o DPkg::Lock::Timeout=600 "$@"; }
-  if [[ "$(id -u)" -eq 0 ]]; then
-    apt_get update -qq
-    apt_get install -y -qq --no-install-recommends chromium >/dev/null
-  else
-    sudo -n apt-get -o DPkg::Lock::Timeout=600 update -qq
-    sudo -n apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium >/dev/null
-  fi
-fi
-"$CHROMIUM" --version
+  # Another apt-get (a parallel set-up) may hold the lock for a while: wait for it.
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null
+}
 
-# axe-core (and Lighthouse), exactly as tools/package-lock.json pins them.
+missing=()
+[[ -x "$CHROMIUM" ]] || missing+=(chromium)
+command -v java >/dev/null || missing+=(default-jre-headless)
+command -v npm >/dev/null || missing+=(nodejs npm)
+# A font for chromium to draw text with (screenshots, Lighthouse's layout metrics).
+fc-list 2>/dev/null | grep -q . || missing+=(fonts-dejavu-core)
+if ((${#missing[@]})); then
+  echo "ensure-chromium: installing ${missing[*]} from Debian"
+  apt_install "${missing[@]}"
+fi
+"$CHROMIUM" --version 2>/dev/null  # its wrapper script complains harmlessly on stderr
+
+# axe-core and Lighthouse, exactly as tools/package-lock.json pins them.
 if [[ ! -f tools/node_modules/axe-core/axe.min.js ]] \
   || [[ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]]; then
   npm ci --prefix tools --no-audit --no-fund --loglevel=error

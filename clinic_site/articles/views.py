@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from clinic_site.core import ratelimit
+from clinic_site.core import ratelimit, structured_data
 from clinic_site.core.net import client_ip
 
 from .caching import cache_public_page
@@ -43,6 +43,7 @@ def article_detail(request, slug):
             "related": related,
             "is_preview": not article.is_public,
             "feedback_form": FeedbackForm(),
+            "structured_data": structured_data.medical_web_page(article=article, request=request),
         },
     )
 

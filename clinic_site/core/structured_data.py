@@ -33,7 +33,7 @@ def medical_web_page(*, article, request) -> dict:
         "name": article.title,
         "headline": article.title,
         "description": article.summary,
-        "inLanguage": settings.LANGUAGE_CODE,
+        "inLanguage": _language_tag(),
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "dateModified": article.updated_at.isoformat(),
         "publisher": _clinic(request),
@@ -76,6 +76,12 @@ def faq_entries(article) -> list[tuple[str, str]]:
     ]
 
 
+def _language_tag() -> str:
+    """settings.LANGUAGE_CODE ("en-us") as a BCP 47 tag ("en-US")."""
+    language, _, region = settings.LANGUAGE_CODE.partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
 def _clinic(request) -> dict:
     home = request.build_absolute_uri(reverse("home"))
     return {
@@ -86,6 +92,7 @@ def _clinic(request) -> dict:
         "telephone": settings.CLINIC_PHONE,
         "email": settings.CLINIC_EMAIL,
         "address": settings.CLINIC_ADDRESS,
+        "availableService": {"@type": "MedicalTherapy", "name": "Ketamine infusion"},
     }
 
 

@@ -5,4 +5,5 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -5,24 +5,41 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic_site.articles.caching import cache_public_page
 from clinic_site.articles.models import Article
+from clinic_site.core import structured_data
 
 logger = logging.getLogger(__name__)
 
 
 @cache_public_page
 def home(request):
-    return render(request, "core/home.html", {"topics": Article.objects.published().by_topic()})
+    return render(
+        request,
+        "core/home.html",
+        {
+            "topics": Article.objects.published().by_topic(),
+            "structured_data": structured_data.medical_clinic(request=request),
+        },
+    )
 
 
 def privacy(request):
     return render(request, "core/privacy.html")
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's, feeds')."""
+    response = redirect(static("img/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET

@@ -151,7 +151,7 @@ def test_thank_you_page_says_what_happens_next(client, settings):
 
     assert "What happens next" in page
     assert settings.CLINIC_HOURS in page
-    assert f'href="tel:{settings.CLINIC_PHONE}"' in page
+    assert f'href="tel:{settings.CLINIC_PHONE.replace(" ", "")}"' in page
     assert "Ana" not in page  # nothing the person typed is echoed back
 
 

@@ -1,0 +1,69 @@
+"""Fixtures for the front-end checks: the real site on a live server, and Debian's chromium.
+
+Set-up (chromium from apt, axe-core from tools/package-lock.json) is done by
+``scripts/ensure-chromium.sh``, which ``make test`` runs first.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags chromium keeps trying (and failing) to reach
+# Google's servers from this sandbox; none of them change how pages render.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"  # git-ignored
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium per test module.
+
+    Playwright's sync API runs an event loop in this thread, which makes Django refuse
+    ORM calls from it ("async context"); the tests' own database calls are ordinary
+    synchronous ones, so the check is lifted while the browser is open.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield launched
+            launched.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The base URL of a live server with the shipped articles imported."""
+    call_command("import_content", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def content(db):
+    """The shipped articles (content/*.md), imported as `make run` does."""
+    call_command("import_content", stdout=io.StringIO())

@@ -1,0 +1,78 @@
+"""The pages the front-end checks cover, and how a browser reaches each one.
+
+The axe-core check and the HTML validation run on the same list: the home page, the
+article list, every shipped article, the contact form (empty, with errors, and the
+thank-you page) and the 404 page; and the privacy notice and search results too.
+"""
+
+from pathlib import Path
+
+import frontmatter
+from django.conf import settings
+
+CONTENT = Path(settings.BASE_DIR) / "content"
+ARTICLE_SLUGS = sorted(frontmatter.load(path)["slug"] for path in CONTENT.glob("*.md"))
+
+SIMPLE_PAGES = {
+    "home": ("/", 200),
+    "article-list": ("/articles/", 200),
+    **{f"article-{slug}": (f"/articles/{slug}/", 200) for slug in ARTICLE_SLUGS},
+    "contact": ("/contact/", 200),
+    "not-found": ("/no-such-page/", 404),
+    # Beyond the issue's list, the other pages a reader reaches from every page.
+    "privacy": ("/privacy/", 200),
+    "search-results": ("/articles/search/?q=side+effects", 200),
+}
+FORM_PAGES = ["contact-with-errors", "contact-thanks"]
+ALL_PAGES = [*SIMPLE_PAGES, *FORM_PAGES]
+
+# A complete, valid contact request, as a patient would type it.
+PATIENT = {
+    "name": "Alex Example",
+    "email": "alex@example.com",
+    "phone": "555 010 0199",
+    "message": "I would like to know whether ketamine infusions could help with my depression.",
+}
+
+
+def open_page(page, base_url: str, name: str):
+    """Bring ``page`` to the named state; returns the response of its HTML document."""
+    if name in SIMPLE_PAGES:
+        path, status = SIMPLE_PAGES[name]
+        response = page.goto(base_url + path)
+        assert response.status == status, f"{name}: HTTP {response.status}"
+        return response
+    page.goto(base_url + "/contact/")
+    if name == "contact-with-errors":
+        response = submit_contact_form(page)
+        assert response.status == 200, f"{name}: HTTP {response.status}"
+        assert page.locator(".error-summary").is_visible()
+        return response
+    if name == "contact-thanks":
+        fill_contact_form(page)
+        response = submit_contact_form(page)
+        assert response.status == 200, f"{name}: HTTP {response.status}"
+        assert response.url.endswith("/contact/thanks/"), response.url
+        return response
+    raise ValueError(f"unknown page {name!r}")
+
+
+def fill_contact_form(page, *, email: str = PATIENT["email"]) -> None:
+    page.get_by_label("Your name").fill(PATIENT["name"])
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Phone number (optional)").fill(PATIENT["phone"])
+    page.get_by_role("group", name="How would you like us to contact you?").get_by_label(
+        "Email"
+    ).check()
+    page.get_by_role("group", name="What would you like to talk to us about?").get_by_label(
+        "Depression"
+    ).check()
+    page.get_by_label("Your message").fill(PATIENT["message"])
+    page.locator("input[name=consent]").check()
+
+
+def submit_contact_form(page):
+    """Press the form's button; returns the response of the page it leads to."""
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Send your request").click()
+    return navigation.value
