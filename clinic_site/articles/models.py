@@ -206,6 +206,12 @@ class Article(models.Model):
         self.headings = rendered.headings
         self.word_count = len(rendered.text.split())
 
+    def related(self, limit: int = 3) -> list["Article"]:
+        """Published articles on the same topic; others when it is the only one."""
+        published = Article.objects.published().exclude(pk=self.pk).only("title", "slug", "summary")
+        same_topic = list(published.filter(topic=self.topic)[:limit])
+        return same_topic or list(published[:limit])
+
     @property
     def is_public(self) -> bool:
         return (

@@ -29,12 +29,7 @@ def article_detail(request, slug):
     article = Article.objects.visible_to(request.user).filter(slug=slug).first()
     if article is None:
         return _moved_or_gone(request, slug)
-    related = (
-        Article.objects.published()
-        .filter(topic=article.topic)
-        .exclude(pk=article.pk)
-        .only("title", "slug", "summary")[:3]
-    )
+    related = article.related()
     return render(
         request,
         "articles/article_detail.html",

@@ -101,6 +101,15 @@ def test_related_articles_are_from_the_same_topic_and_published(client):
     assert "Other topic page" not in html
 
 
+def test_an_article_alone_in_its_topic_suggests_articles_from_other_topics(client):
+    faq = make_article(topic=Topic.QUESTIONS, title="Common questions")
+    other = make_article(topic=Topic.VISIT, title="Your first visit")
+
+    html = client.get(faq.get_absolute_url()).content.decode()
+
+    assert "Related articles" in html and other.title in html
+
+
 def test_draft_article_is_hidden_from_the_public(client):
     draft = make_article(status=Status.DRAFT, title="Secret draft")
 
@@ -162,6 +171,7 @@ def test_home_page_lists_topics_and_a_way_to_contact(client):
 
 def test_article_page_query_count_is_small_and_constant(client):
     article = make_article(topic=Topic.SAFETY)
+    make_article(topic=Topic.SAFETY)
     cache.clear()  # measure the rendering path, not a cache hit
     with CaptureQueriesContext(connection) as few:
         client.get(article.get_absolute_url())
