@@ -1,13 +1,17 @@
 """The contact form and its thank-you page.
 
 Both can show what a person is going through, so neither may be cached anywhere
-(never_cache), and nothing personal ever goes into a URL: the thank-you page learns
-whether the request was urgent from the session.
+(never_cache), and nothing personal ever goes into a URL. The thank-you page learns
+which request was just sent from a short-lived signed cookie that holds only the
+request's number (no session row is written for it, and the cookie says nothing by
+itself); it looks up whether that request is urgent and removes the cookie, so the
+outcome is shown once.
 """
 
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
@@ -19,14 +23,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic_site.core.net import client_ip
 
 from .forms import ContactForm
+from .models import ContactRequest
 from .risk import suggests_risk
 from .services import RateLimited, record_contact_request
 
 logger = logging.getLogger(__name__)
 
-OUTCOME_SESSION_KEY = "intake_outcome"
-URGENT = "urgent"
-RECEIVED = "received"
+RECEIPT_SALT = "intake.thanks"
+RECEIPT_MAX_AGE = 10 * 60  # seconds: long enough to follow the redirect
+
+
+def receipt_cookie_name() -> str:
+    # __Host- (HTTPS only, this host, path /) wherever the other cookies use it.
+    return ("__Host-" if settings.SESSION_COOKIE_SECURE else "") + "contact_receipt"
+
 
 # The form's largest honest submission is about 30 KB (2,000 non-Latin characters,
 # percent-encoded); anything much bigger is not from this form.
@@ -94,20 +104,33 @@ def contact_form(request):
                 {"urgent": suggests_risk(form.cleaned_data["message"])},
                 status=429,
             )
-        request.session[OUTCOME_SESSION_KEY] = URGENT if contact_request.urgent else RECEIVED
-        return redirect("intake:thanks")
+        response = redirect("intake:thanks")
+        response.set_signed_cookie(
+            receipt_cookie_name(),
+            str(contact_request.pk),
+            salt=RECEIPT_SALT,
+            max_age=RECEIPT_MAX_AGE,
+            path="/",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
     return render(request, "intake/contact_form.html", {"form": form})
 
 
 @never_cache
 @require_GET
 def thanks(request):
-    outcome = request.session.pop(OUTCOME_SESSION_KEY, None)
-    if outcome and not request.session.keys():
-        # A visitor's session existed only to carry this outcome: delete it from the
-        # session store now rather than when it expires.
-        request.session.flush()
-    return render(request, "intake/contact_thanks.html", {"urgent": outcome == URGENT})
+    name = receipt_cookie_name()
+    number = request.get_signed_cookie(
+        name, default=None, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
+    )
+    urgent = bool(number) and ContactRequest.objects.filter(pk=number, urgent=True).exists()
+    response = render(request, "intake/contact_thanks.html", {"urgent": urgent})
+    if name in request.COOKIES:
+        response.delete_cookie(name, path="/", samesite="Lax")
+    return response
 
 
 def body_problem(request) -> BodyProblem | None:

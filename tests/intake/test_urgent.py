@@ -7,6 +7,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from clinic_site.intake.models import ContactRequest
+from clinic_site.intake.views import receipt_cookie_name
 
 from .factories import CONTACT_URL, THANKS_URL, form_data, submit
 
@@ -51,7 +52,7 @@ def test_thank_you_page_has_no_crisis_box_for_an_ordinary_request(client):
     assert crisis_box(client.get(THANKS_URL).content.decode()) is None
 
 
-def test_the_urgent_outcome_travels_in_the_session_not_the_url(client):
+def test_the_urgent_outcome_travels_in_a_signed_cookie_not_the_url(client):
     response = submit(client, form_data(message=RISKY))
 
     assert response["Location"] == THANKS_URL
@@ -60,14 +61,34 @@ def test_the_urgent_outcome_travels_in_the_session_not_the_url(client):
     assert crisis_box(client.get(THANKS_URL).content.decode()) is None
 
 
-def test_the_visitors_session_is_deleted_once_the_outcome_is_shown(client):
+def test_sending_a_request_creates_no_session(client):
     submit(client, form_data(message=RISKY))
-    session_key = client.session.session_key
-    assert session_key
-
     client.get(THANKS_URL)
 
-    assert not Session.objects.filter(session_key=session_key).exists()
+    assert Session.objects.count() == 0
+
+
+def test_the_receipt_cookie_holds_only_a_signed_number_and_is_removed_once_shown(client):
+    submit(client, form_data(message=RISKY))
+    name = receipt_cookie_name()
+    value = client.cookies[name].value
+    number = ContactRequest.objects.get().pk
+
+    assert value.split(":")[0] == str(number)  # the number and a signature, nothing else
+    assert client.cookies[name]["httponly"] and client.cookies[name]["secure"]
+
+    response = client.get(THANKS_URL)
+    assert response.cookies[name].value == ""  # deleted
+
+
+def test_a_forged_receipt_reveals_nothing(client):
+    submit(client, form_data(message=RISKY))
+    number = ContactRequest.objects.get().pk
+
+    other = Client()
+    other.cookies[receipt_cookie_name()] = f"{number}:forged-signature"
+
+    assert crisis_box(other.get(THANKS_URL).content.decode()) is None
 
 
 def test_another_visitor_cannot_see_someone_elses_urgent_outcome(client):
