@@ -149,22 +149,18 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             f"(target: about grade {target}).",
             messages.INFO if report.grade_ok else messages.WARNING,
         )
-        if report.avoided_words:
-            self.message_user(
-                request,
-                "Words the clinic avoids: "
-                + ", ".join(report.avoided_words)
-                + ". Consider calmer wording; the page was saved.",
-                messages.WARNING,
-            )
-        if report.images_without_alt:
-            self.message_user(
-                request,
-                "Images without a description (alt text): "
-                + ", ".join(report.images_without_alt)
-                + ". Describe each image for readers who cannot see it.",
-                messages.WARNING,
-            )
+        warnings = [
+            (report.avoided_words, "Words the clinic avoids: {}. Consider calmer wording."),
+            (
+                report.images_without_alt,
+                "Images without a description (alt text): {}. "
+                "Describe each image for readers who cannot see it.",
+            ),
+        ]
+        for found, message in warnings:
+            if found:
+                text = message.format(", ".join(found)) + " The page was saved."
+                self.message_user(request, text, messages.WARNING)
         if obj.edited_since_import:
             self.message_user(
                 request,
