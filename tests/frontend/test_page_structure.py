@@ -4,8 +4,6 @@ focus, a print stylesheet for articles, and an icon that never 404s."""
 import pytest
 from django.contrib.staticfiles import finders
 
-from clinic_site.articles.models import Article
-
 from .conftest import PHONE
 from .document import Document
 from .pages import ARTICLE_SLUGS
@@ -43,10 +41,8 @@ def test_article_pages_carry_their_reading_aids(client, content):
         assert doc.all("nav", **{"aria-label": "Breadcrumb"}), slug
         assert doc.all("nav", **{"aria-labelledby": "toc-title"}), slug  # all are long
         assert " min read" in html, slug
-        article = Article.objects.get(slug=slug)
-        has_siblings = Article.objects.filter(topic=article.topic).count() > 1
-        related = doc.all("section", **{"aria-labelledby": "related-title"})
-        assert bool(related) == has_siblings, slug
+        # Same-topic articles, or others when an article is alone in its topic (the FAQ).
+        assert doc.all("section", **{"aria-labelledby": "related-title"}), slug
         assert doc.all("section", **{"aria-labelledby": "cta-title"}), slug
         assert doc.all("link", rel="stylesheet", media="print"), slug
 
