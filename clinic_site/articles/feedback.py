@@ -2,9 +2,9 @@
 
 from django import forms
 
-from .models import Feedback
+from clinic_site.core.fields import MessageField
 
-CONTROL_CHARS = {chr(c) for c in range(32) if chr(c) not in "\n\r\t"} | {"\x7f"}
+from .models import Feedback
 
 
 class FeedbackForm(forms.ModelForm):
@@ -14,19 +14,16 @@ class FeedbackForm(forms.ModelForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose yes or no."},
     )
-    comment = forms.CharField(
+    comment = MessageField(
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
-        error_messages={"max_length": "Keep your comment under 500 characters."},
+        error_messages={
+            "max_length": "Keep your comment under 500 characters.",
+            "control_characters": "The comment contains characters we cannot store.",
+        },
     )
 
     class Meta:
         model = Feedback
         fields = ["helpful", "comment"]
-
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if any(char in CONTROL_CHARS for char in comment):
-            raise forms.ValidationError("The comment contains characters we cannot store.")
-        return comment

@@ -243,12 +243,11 @@ class ContactRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        with transaction.atomic():
-            changed = queryset.assign(request.user)
-            detail = f"Assigned to {request.user.get_username()}"
-            AccessLog.objects.record(
-                changed, AccessLog.Action.CHANGED, actor=request.user, detail=detail
-            )
+        changed = self._change_and_log(
+            request,
+            lambda: queryset.assign(request.user),
+            f"Assigned to {request.user.get_username()}",
+        )
         self.message_user(request, f"Assigned {len(changed)} request(s) to you.")
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
@@ -260,13 +259,21 @@ class ContactRequestAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, Status.CLOSED)
 
     def _set_status(self, request, queryset, status):
+        label = Status(status).label
+        changed = self._change_and_log(
+            request, lambda: queryset.set_status(status), f"Status: {label}"
+        )
+        self.message_user(request, f"{len(changed)} request(s) now {label.lower()}.")
+
+    @staticmethod
+    def _change_and_log(request, change, detail):
+        """Apply a bulk change and record it in the access log, together or not at all."""
         with transaction.atomic():
-            changed = queryset.set_status(status)
-            detail = f"Status: {Status(status).label}"
+            changed = change()
             AccessLog.objects.record(
                 changed, AccessLog.Action.CHANGED, actor=request.user, detail=detail
             )
-        self.message_user(request, f"{len(changed)} request(s) now {Status(status).label.lower()}.")
+        return changed
 
     @admin.action(description="Export selected requests to CSV", permissions=["export"])
     def export_csv(self, request, queryset):

@@ -6,10 +6,11 @@ wrong in the system's terms. Names are stored as typed: no case or Unicode foldi
 """
 
 import re
-import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+from clinic_site.core.fields import EmailAddressField, MessageField, SingleLineField
 
 from . import consent
 from .models import (
@@ -26,62 +27,9 @@ from .models import (
 # Bots fill in every field; people never see this one (see the template).
 HONEYPOT_FIELD = "website"
 
-# Bidirectional embedding, override and isolate marks: invisible, and able to make a
-# name display differently from what is stored ("Trojan Source"). Joiners (U+200C,
-# U+200D), which some scripts need in names, stay allowed.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# What Django puts in place of bytes that were not valid UTF-8: storing it would not
-# be storing what the person typed.
-_REPLACEMENT_CHARACTER = "\ufffd"
-_REFUSED = _BIDI_CONTROLS | {_REPLACEMENT_CHARACTER}
-
 _PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-]+")
 PHONE_MIN_DIGITS = 7
 PHONE_MAX_DIGITS = 15  # the longest international number (E.164)
-
-
-def has_control_characters(value: str, allowed: frozenset[str] = frozenset()) -> bool:
-    return any(
-        (unicodedata.category(char) == "Cc" and char not in allowed) or char in _REFUSED
-        for char in value
-    )
-
-
-class NoControlCharacters:
-    """Refuse NUL, other control characters, bidi marks and undecodable bytes.
-
-    The check runs in ``validate``, before the field's validators, so a NUL byte gets
-    this message rather than Django's generic one.
-    """
-
-    allowed_controls: frozenset[str] = frozenset()
-    default_error_messages = {
-        "control_characters": "Remove the characters we cannot accept from this answer",
-    }
-
-    def validate(self, value):
-        super().validate(value)
-        if value and has_control_characters(value, self.allowed_controls):
-            raise ValidationError(
-                self.error_messages["control_characters"], code="control_characters"
-            )
-
-
-class SingleLineField(NoControlCharacters, forms.CharField):
-    pass
-
-
-class MessageField(NoControlCharacters, forms.CharField):
-    allowed_controls = frozenset("\n\t")
-
-    def to_python(self, value):
-        # Browsers send each line break as \r\n but count it as one character against
-        # maxlength: count it the same way here, so a message the browser accepted fits.
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
-
-
-class EmailAddressField(NoControlCharacters, forms.EmailField):
-    pass
 
 
 class TelInput(forms.TextInput):

@@ -61,13 +61,8 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def settings_under(env: dict[str, str], *names: str) -> dict:
-    """The named settings as production computes them from ``env``."""
-    code = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}, "
-        "default=str))"
-    )
+def run_python(code: str, env: dict[str, str]) -> str:
+    """Run ``code`` in a fresh interpreter with ``env``; its stdout (it must succeed)."""
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
@@ -77,4 +72,14 @@ def settings_under(env: dict[str, str], *names: str) -> dict:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return result.stdout.strip()
+
+
+def settings_under(env: dict[str, str], *names: str) -> dict:
+    """The named settings as production computes them from ``env``."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}, "
+        "default=str))"
+    )
+    return json.loads(run_python(code, env).splitlines()[-1])

@@ -5,8 +5,6 @@ These run against the real local Redis: with the suite's REDIS_URL when it has o
 settings function otherwise. "Another host" is another Python process.
 """
 
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -19,7 +17,7 @@ from django.urls import reverse
 
 from clinic_site.core import ratelimit
 from clinic_site.settings import redis_cache
-from tests.core.production import BASE_DIR, production_env
+from tests.core.production import production_env, run_python
 from tests.helpers import force_login_verified, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -47,16 +45,7 @@ def run_on_another_host(code: str, *, redis_url: str, prefix: str, secret_key: s
         "import django, os; django.setup(); from django.conf import settings; "
         f"settings.CACHES['default']['KEY_PREFIX'] = {prefix!r}; "
     )
-    result = subprocess.run(
-        [sys.executable, "-c", setup + code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout.strip()
+    return run_python(setup + code, env)
 
 
 def test_the_cache_is_shared_with_other_processes(redis_settings, redis_url):
