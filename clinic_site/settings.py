@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "clinic_site.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' cached pages are answered here, before sessions and the rest.
-    "clinic_site.articles.caching.PublicPageCacheMiddleware",
+    "clinic_site.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -432,7 +432,11 @@ LOGGING = stdout_json_config(
 )
 SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", "2027-11-01T00:00:00Z")
 
-# Public pages are cached for anonymous readers; any article change refreshes them.
+# Public pages are cached for anonymous readers in each process (core/pagecache.py).
+# Every process checks the shared content version at most this often, so a change
+# made anywhere shows everywhere within that time.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_CHECK_SECONDS = env_int("PAGE_CACHE_CHECK_SECONDS", 1)
+PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 256)
 FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)  # answers per client ...
 FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # ... per window

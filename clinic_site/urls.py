@@ -4,14 +4,15 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from clinic_site.articles import editor
-from clinic_site.articles.caching import cache_public_page
+from clinic_site.articles import views as article_views
 from clinic_site.articles.sitemaps import ArticleSitemap, PageSitemap
 from clinic_site.core import views as core_views
+from clinic_site.core.pagecache import cache_public_page
 
 sitemaps = {"pages": PageSitemap, "articles": ArticleSitemap}
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", article_views.home, name="home"),
     path("articles/", include("clinic_site.articles.urls")),
     path("contact/", include("clinic_site.intake.urls")),
     path("", include("clinic_site.core.urls")),

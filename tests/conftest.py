@@ -3,14 +3,18 @@
 import pytest
 from django.core.cache import cache
 
+from clinic_site.core import pagecache
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Page caches, rate-limit counters and the content version must not leak between
-    # tests (with REDIS_URL set this is a real Redis database, cleared the same way).
+    # Cached pages and rate-limit counters must not leak between tests (with REDIS_URL
+    # set the cache is a real Redis database, cleared the same way).
     cache.clear()
+    pagecache.reset()
     yield
     cache.clear()
+    pagecache.reset()
 
 
 @pytest.fixture

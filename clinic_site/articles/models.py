@@ -15,8 +15,9 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from clinic_site.core import pagecache
+
 from . import markup
-from .caching import refresh_public_pages
 
 WORDS_PER_MINUTE = 200
 # Articles with at least this many sections get a table of contents.
@@ -56,12 +57,12 @@ class ArticleQuerySet(models.QuerySet):
         for article in self.published().only("pk", "slug"):
             remember_public_slugs(article, [article.slug])
         result = super().delete()
-        refresh_public_pages()
+        pagecache.content_changed()
         return result
 
     def update(self, **kwargs):
         result = super().update(**kwargs)
-        refresh_public_pages()
+        pagecache.content_changed()
         return result
 
     def published(self):
@@ -85,6 +86,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def next_publish_time(self):
+        """When the next scheduled article goes public (None if nothing is scheduled)."""
+        upcoming = self.scheduled().order_by("published_at")
+        return upcoming.values_list("published_at", flat=True).first()
 
     def review_overdue(self, today: date | None = None):
         return self.filter(next_review_due__lt=today or timezone.localdate())
@@ -186,7 +192,7 @@ class Article(models.Model):
             # redirects after a slug change and answers 410 once it is gone.
             public_slugs = [page.slug for page in (previous, self) if page and page.is_public]
             remember_public_slugs(self, public_slugs)
-        refresh_public_pages()
+        pagecache.content_changed()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -195,7 +201,7 @@ class Article(models.Model):
         if self.is_public:
             remember_public_slugs(self, [self.slug])
         result = super().delete(*args, **kwargs)
-        refresh_public_pages()
+        pagecache.content_changed()
         return result
 
     def render_derived_fields(self) -> None:

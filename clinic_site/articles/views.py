@@ -7,11 +7,23 @@ from django.views.decorators.http import require_POST
 
 from clinic_site.core import ratelimit, structured_data
 from clinic_site.core.net import client_ip
+from clinic_site.core.pagecache import cache_public_page
 
-from .caching import cache_public_page
 from .feedback import FeedbackForm
 from .models import Article, PublishedSlug
 from .search import clean_query, search_articles
+
+
+@cache_public_page
+def home(request):
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "topics": Article.objects.published().by_topic(),
+            "structured_data": structured_data.medical_clinic(request=request),
+        },
+    )
 
 
 @cache_public_page

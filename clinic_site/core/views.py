@@ -11,23 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clinic_site.articles.caching import cache_public_page
-from clinic_site.articles.models import Article
-from clinic_site.core import structured_data
-
 logger = logging.getLogger(__name__)
-
-
-@cache_public_page
-def home(request):
-    return render(
-        request,
-        "core/home.html",
-        {
-            "topics": Article.objects.published().by_topic(),
-            "structured_data": structured_data.medical_clinic(request=request),
-        },
-    )
 
 
 def privacy(request):

@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class ContentVersion(models.Model):
+    """One row: the version of the public content, shared by every process and host.
+
+    Each process keeps its own copies of public pages (core.pagecache) and checks them
+    against this row at most once a second, so a change made anywhere (an admin save on
+    one host, `import_content` on another) reaches every reader within that second,
+    whatever the cache set-up. The database decides because every host already shares
+    it; Redis is not needed for the page cache at all.
+    """
+
+    version = models.CharField(max_length=32)
+    # When the content changes by itself (the next scheduled publish): the first
+    # process to see this time pass starts a new version.
+    valid_until = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "public content version"
+
+    def __str__(self):
+        return self.version
