@@ -95,6 +95,8 @@ MIDDLEWARE = [
     # Above WhiteNoise, so static files get Permissions-Policy and CORP as well.
     "clinic_site.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a form body: one that cannot be decoded gets a clear 400.
+    "clinic_site.core.middleware.UnreadableBodyMiddleware",
     # Anonymous readers' cached pages are answered here, before sessions and the rest.
     "clinic_site.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",

@@ -16,16 +16,16 @@ class ClinicAuthenticationForm(OTPAdminAuthenticationForm):
 
     Differences from django-otp's admin form:
 
-    * A staff member with a single authenticator (what ``enrol_staff`` sets up) is not
-      asked to pick it from a list first; the list appears only for several devices.
-    * Every failure after the password (no code, wrong code) counts as a failed login
-      for django-axes, so guessing codes is throttled like guessing passwords, and
-      shows one message that does not say which part was wrong.
+    * The code is checked against each of the staff member's authenticators; nobody
+      picks a device, and django-otp's challenge and device fields are gone, so no
+      request can reach its device-specific messages.
+    * Every failure after the password (no code, wrong code, a throttled device, no
+      authenticator at all) counts as a failed login for django-axes, so guessing
+      codes is throttled like guessing passwords, and shows the same message as a
+      wrong password: the page never confirms that a guessed password was right.
     * The password is never written back into the page after a failure.
     """
 
-    # One message for a wrong password, a missing code and a wrong code, so the page
-    # never confirms that a guessed password was right.
     NOT_CORRECT = (
         "Your username, password or code was not correct. Codes change every 30 "
         "seconds: use the one your authenticator app shows now."
@@ -34,12 +34,8 @@ class ClinicAuthenticationForm(OTPAdminAuthenticationForm):
         **OTPAdminAuthenticationForm.error_messages,
         "invalid_login": NOT_CORRECT,
     }
-    otp_error_messages = {
-        **OTPAdminAuthenticationForm.otp_error_messages,
-        "token_required": NOT_CORRECT,
-        "invalid_token": NOT_CORRECT,
-        "device_required": "Choose the authenticator you are using, then enter its code.",
-    }
+    otp_device = None
+    otp_challenge = None
 
     otp_token = forms.CharField(
         required=False,
@@ -55,42 +51,30 @@ class ClinicAuthenticationForm(OTPAdminAuthenticationForm):
         ),
     )
 
-    def _chosen_device(self, user):
-        device = super()._chosen_device(user)
-        if device is None and not self.cleaned_data.get("otp_device"):
-            devices = list(devices_for_user(user, confirmed=True))
-            if len(devices) == 1:
-                device = devices[0]
-        return device
-
     def clean_otp(self, user):
-        try:
-            if user is not None and not any(devices_for_user(user, confirmed=True)):
-                # Not enrolled yet (see `manage.py enrol_staff`): no way in, and the
-                # same message as any other failure.
-                raise forms.ValidationError(self.NOT_CORRECT, code="no_device")
-            super().clean_otp(user)
-        except forms.ValidationError:
-            if user is not None:
-                # The password was right but the second factor was not: a failed login
-                # all the same. django-axes counts it; the audit log records it.
-                user_login_failed.send(
-                    sender=type(self),
-                    credentials={"username": user.get_username()},
-                    request=self.request,
-                )
-            raise
-
-    def _update_form(self, user):
-        # django-otp re-renders the password into the page so it need not be typed
-        # again; a password in HTML is a password in any copy of the page.
-        if "otp_device" in self.fields:
-            self.fields["otp_device"].widget.choices = self.device_choices(user)
-
-    @property
-    def shows_device_choice(self) -> bool:
-        user = self.get_user()
-        return user is not None and len(list(devices_for_user(user, confirmed=True))) > 1
+        if user is None:
+            return
+        token = (self.cleaned_data.get("otp_token") or "").strip()
+        # verify_token() refuses while a device is throttled after failed codes, and
+        # counts this failure; which of these happened is never said.
+        device = next(
+            (
+                device
+                for device in devices_for_user(user, confirmed=True)
+                if token and device.verify_token(token)
+            ),
+            None,
+        )
+        if device is None:
+            # The password was right but the second factor was not: a failed login all
+            # the same. django-axes counts it; the audit log records it.
+            user_login_failed.send(
+                sender=type(self),
+                credentials={"username": user.get_username()},
+                request=self.request,
+            )
+            raise forms.ValidationError(self.NOT_CORRECT, code="invalid_login")
+        user.otp_device = device
 
 
 class ClinicAdminSite(OTPAdminSite):

@@ -1,7 +1,15 @@
-"""Response headers Django does not set on its own."""
+"""Site-wide middleware: response headers Django does not set, unreadable bodies."""
+
+import logging
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig
+from django.http import UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
 
 
 class SecurityHeadersMiddleware:
@@ -24,3 +32,30 @@ class SecurityHeadersMiddleware:
         if request.path.startswith(self.private_prefixes) or getattr(request, "no_store", False):
             add_never_cache_headers(response)
         return response
+
+
+class UnreadableBodyMiddleware:
+    """A form body that cannot be decoded gets a friendly 400 page, on every form.
+
+    Django refuses a urlencoded body in any charset but UTF-8, and a multipart body it
+    cannot parse, by raising while the body is read; its own 400 handling then reads the
+    body again, which fails again as a 500. Reading it here, before anything else does,
+    turns every such body into one clear page with the clinic's phone number.
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+    UNREADABLE = (BadRequest, MultiPartParserError, UnreadablePostError, LookupError, ValueError)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            try:
+                request.POST  # noqa: B018 - parse now, where failures can be answered
+            except RequestDataTooBig:
+                pass  # the views that take bodies explain this one themselves
+            except self.UNREADABLE:
+                logger.info("form body unreadable", extra={"event": "request.unreadable_body"})
+                return render(request, "core/unreadable_body.html", status=400)
+        return self.get_response(request)

@@ -151,3 +151,45 @@ def test_admin_sessions_end_after_the_idle_timeout(client, settings):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"otp_challenge": "1"},
+        {"otp_device": "x"},
+        {"otp_device": "otp_totp.totpdevice/1", "otp_challenge": "1"},
+    ],
+    ids=["challenge", "chosen-device", "device-and-challenge"],
+)
+def test_a_correct_password_gets_the_same_message_whatever_otp_fields_are_sent(client, extra):
+    make_staff("desk", superuser=True)
+    wrong_password = client.post(
+        reverse("admin:login"), {"username": "desk", "password": "wrong", "otp_token": ""}
+    )
+
+    probe = client.post(
+        reverse("admin:login"),
+        {"username": "desk", "password": STAFF_PASSWORD, "otp_token": "", **extra},
+    )
+
+    assert probe.status_code == 200
+    assert errors_of(probe) == errors_of(wrong_password)
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_throttled_codes_get_the_same_message_as_a_wrong_password(client):
+    make_staff("desk", superuser=True)
+    wrong_password = client.post(
+        reverse("admin:login"), {"username": "desk", "password": "wrong", "otp_token": "000000"}
+    )
+
+    for _ in range(2):  # the second within a second is throttled by django-otp
+        probe = login_to_admin(client, "desk", "000000")
+
+    assert errors_of(probe) == errors_of(wrong_password)
+
+
+def errors_of(response) -> list[str]:
+    form = response.context["form"]
+    return [str(error) for errors in form.errors.values() for error in errors]
