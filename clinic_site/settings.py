@@ -184,9 +184,12 @@ else:
     # in production (docs/deployment.md).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Notification emails go through a database-backed queue (`manage.py db_worker`), so a
+# Notification emails go through a database-backed queue (`manage.py run_worker`), so a
 # failed send is retried and never costs the contact request itself.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker (`manage.py run_worker`) also runs the site's periodic jobs (core/periodic.py:
+# expired sessions, old lockout records), checking this often whether one is due.
+PERIODIC_JOBS_CHECK_SECONDS = env_int("PERIODIC_JOBS_CHECK_SECONDS", 60)
 
 # --- Auth -------------------------------------------------------------------------------
 
@@ -219,6 +222,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The client's address through the proxy (see core/net.py), not the proxy's.
 AXES_CLIENT_IP_CALLABLE = "clinic_site.core.net.client_ip"
 AXES_ALLOWED_CORS_ORIGINS = SITE_URL
+# Keep only what the lockout needs (accounts/lockout.py), and not for long: no record
+# of successful logins (login_audit logs those), no user agent, no typed form fields,
+# a hash for usernames that name no account, and nothing older than this many days.
+AXES_HANDLER = "clinic_site.accounts.lockout.MinimalRecordsHandler"
+AXES_USERNAME_CALLABLE = "clinic_site.accounts.lockout.lockout_username"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_RECORD_DAYS = env_int("AXES_RECORD_DAYS", 30)
 
 # Staff sessions end after this much inactivity (every request renews them).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
@@ -7,9 +9,14 @@ class AccountsConfig(AppConfig):
     verbose_name = "Staff accounts"
 
     def ready(self):
-        from . import login_audit
+        from clinic_site.core import periodic
+
+        from . import lockout, login_audit
 
         login_audit.connect()
+        periodic.register(
+            "lockout.purge_old_records", every=timedelta(days=1), job=lockout.purge_old_records
+        )
 
 
 class ClinicAdminConfig(admin_apps.AdminConfig):

@@ -22,3 +22,22 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return self.version
+
+
+class PeriodicJob(models.Model):
+    """When each of the site's periodic jobs (core.periodic) is next due.
+
+    The row decides which of several workers, on one host or many, runs a job: the
+    first to move ``next_run_at`` forward does it.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_succeeded = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

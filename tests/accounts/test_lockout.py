@@ -195,3 +195,63 @@ def test_axes_stores_no_password_or_code(client, settings):
     for secret in (WRONG_PASSWORD, STAFF_PASSWORD, "123456", "654321"):
         assert secret not in stored.post_data
         assert secret not in stored.get_data
+
+
+def test_lockout_records_keep_no_user_agent_form_fields_or_unknown_usernames(client):
+    make_staff("desk")
+    typed_password = "my-Secret-passw0rd"  # typed into the username box by mistake
+
+    client.post(
+        reverse("admin:login"),
+        {"username": typed_password, "password": WRONG_PASSWORD, "otp_token": "000000"},
+        REMOTE_ADDR=ATTACKER,
+        HTTP_USER_AGENT="Mozilla/5.0 (Example Phone)",
+    )
+    attempt(client, "desk", WRONG_PASSWORD, address=ATTACKER)
+
+    records = list(AccessAttempt.objects.values())
+    stored = json.dumps(records, default=str)
+    assert len(records) == 2
+    assert typed_password not in stored
+    assert "Mozilla" not in stored
+    assert {record["get_data"] for record in records} == {""}
+    assert {record["post_data"] for record in records} == {""}
+    assert {record["username"] for record in records} >= {"desk"}
+    unknown = next(record["username"] for record in records if record["username"] != "desk")
+    assert unknown.startswith("unknown-")
+
+
+def test_a_hashed_unknown_username_is_still_locked_out_after_repeated_failures(client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "no-such-person", WRONG_PASSWORD, address=ATTACKER)
+
+    response = attempt(client, "no-such-person", WRONG_PASSWORD, address=ATTACKER)
+
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().failures_since_start == settings.AXES_FAILURE_LIMIT
+
+
+def test_successful_logins_leave_no_lockout_record(client):
+    from axes.models import AccessLog
+
+    from tests.helpers import login_to_admin
+
+    _, token = make_staff("desk")
+    assert login_to_admin(client, "desk", token()).status_code == 302
+
+    assert not AccessLog.objects.exists()
+
+
+def test_lockout_records_older_than_the_limit_are_purged_daily(client, settings):
+    from clinic_site.core import periodic
+
+    settings.AXES_RECORD_DAYS = 30
+    attempt(client, "desk", WRONG_PASSWORD, address=ATTACKER)
+    attempt(client, "other", WRONG_PASSWORD, address=CLINIC)
+    AccessAttempt.objects.filter(ip_address=ATTACKER).update(
+        attempt_time=timezone.now() - timedelta(days=31)
+    )
+
+    assert "lockout.purge_old_records" in periodic.run_due()
+
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [CLINIC]
