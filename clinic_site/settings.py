@@ -277,7 +277,9 @@ if not DEBUG:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o640
+# Uploads (and the SQLite database, core/apps.py) are readable by the site's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Content-Security-Policy (django-csp 4): nothing from other origins, no inline script
 # or style, and nothing at all of a kind not listed. The admin and the markdownx editor

@@ -29,7 +29,10 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if request.path.startswith(self.private_prefixes) or getattr(request, "no_store", False):
+        private = request.path.startswith(self.private_prefixes)
+        if private:
+            response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+        if private or getattr(request, "no_store", False):
             add_never_cache_headers(response)
         return response
 

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic_site.articles.models import Article
@@ -171,12 +172,20 @@ def test_sitemap_gives_each_article_its_last_modified_date(client, content):
     assert "http://testserver/</loc>" in xml
 
 
-def test_robots_txt_keeps_crawlers_out_of_the_admin_only(client, settings):
+def test_robots_txt_never_names_the_admin_even_when_it_has_moved(client, settings):
+    settings.ADMIN_URL = "staff-area-7f3k/"
+
     body = client.get("/robots.txt").content.decode()
 
+    assert "staff-area" not in body and "admin" not in body
     disallowed = [
         line.split(":", 1)[1].strip() for line in body.splitlines() if line.startswith("Disallow")
     ]
-    assert f"/{settings.ADMIN_URL}" in disallowed
     assert not any(path in ("/", "/articles/") for path in disallowed)
     assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_admin_pages_tell_crawlers_not_to_index_them(client):
+    response = client.get(reverse("admin:login"))
+
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
