@@ -1,25 +1,44 @@
 # The front door. `make run` and `make test` do all set-up themselves.
 SHELL := /bin/bash
 PYTHON ?= python3
+# Development and tests: .venv, from requirements-dev.lock (production's pins plus the
+# test and lint tools). Production (`make serve`): .venv-prod, exactly requirements.lock.
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
+PROD_VENV := .venv-prod
+PROD_STAMP := $(PROD_VENV)/.installed
+PROD_MANAGE := $(PROD_VENV)/bin/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
+.PHONY: help install install-prod run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
+# Exactly the locked production set: --no-deps, so nothing is resolved from the ranges
+# in pyproject.toml and no test or lint tool is installed.
+$(PROD_STAMP): pyproject.toml requirements.lock
+	test -x $(PROD_VENV)/bin/python || $(PYTHON) -m venv $(PROD_VENV)
+	$(PROD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PROD_VENV)/bin/python -m pip install --quiet --no-deps -r requirements.lock
+	$(PROD_VENV)/bin/python -m pip install --quiet --no-deps .
+	$(PROD_VENV)/bin/python -m pip check
+	touch $(PROD_STAMP)
+
 install: $(STAMP)
+
+install-prod: $(PROD_STAMP) ## Production's virtualenv (.venv-prod): exactly requirements.lock
 
 migrate: $(STAMP)
 	DEBUG=$${DEBUG-1} $(MANAGE) migrate --noinput
@@ -34,16 +53,17 @@ run: content ## Set up everything and serve the site at http://127.0.0.1:8000 (S
 	DEBUG=1 $(MANAGE) run_worker --interval 2 >/dev/null 2>&1 & \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
-serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS proxy (needs SECRET_KEY)
+serve: ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS proxy (needs SECRET_KEY)
 	@test -n "$${SECRET_KEY-}" || { echo "make serve: SECRET_KEY is not set. Production refuses to start without it: set SECRET_KEY to a long random string (README.md, Configuration)." >&2; exit 1; }
-	DEBUG=0 $(MANAGE) migrate --noinput
-	DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
-	DEBUG=0 $(MANAGE) import_content
-	@if [ -f clinic_site/accounts/management/commands/setup_roles.py ]; then DEBUG=0 $(MANAGE) setup_roles; fi
+	$(MAKE) --no-print-directory $(PROD_STAMP)
+	DEBUG=0 $(PROD_MANAGE) migrate --noinput
+	DEBUG=0 $(PROD_MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=0 $(PROD_MANAGE) import_content
+	DEBUG=0 $(PROD_MANAGE) setup_roles
 	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop)."
 	@trap 'kill 0' EXIT; \
-	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 $(MANAGE) run_worker --interval 2 & fi; \
-	DEBUG=0 PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 $(PROD_MANAGE) run_worker --interval 2 & fi; \
+	DEBUG=0 PORT=$(PORT) $(PROD_VENV)/bin/gunicorn --config gunicorn.conf.py
 
 test: $(STAMP) ## Set up everything and run the whole test suite
 	bash scripts/ensure-chromium.sh
@@ -67,20 +87,27 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lock: ## Write the exact versions a clean install of pyproject.toml resolves to requirements.lock
-	@# A fresh virtualenv, so nothing installed by hand in .venv ends up in the lock.
+lock: ## Resolve pyproject.toml afresh: production -> requirements.lock, plus dev tools -> requirements-dev.lock
+	@# Fresh virtualenvs, so nothing installed by hand in .venv ends up in a lock; the dev
+	@# set is resolved with the production pins as constraints, so both agree.
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	$(PYTHON) -m venv "$$tmp/venv" && \
-	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip && \
-	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[dev]' && \
-	"$$tmp/venv/bin/python" -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
-	@echo "requirements.lock: $$(wc -l < requirements.lock) packages"
+	$(PYTHON) -m venv "$$tmp/prod" && \
+	"$$tmp/prod/bin/python" -m pip install --quiet --upgrade pip && \
+	"$$tmp/prod/bin/python" -m pip install --quiet . && \
+	{ echo "# Production: exactly these (make serve installs them with --no-deps). Written by 'make lock'."; \
+	  "$$tmp/prod/bin/python" -m pip freeze --exclude-editable | grep -v -e '^-e ' -e '^clinic-site'; } > requirements.lock && \
+	$(PYTHON) -m venv "$$tmp/dev" && \
+	"$$tmp/dev/bin/python" -m pip install --quiet --upgrade pip && \
+	"$$tmp/dev/bin/python" -m pip install --quiet -c requirements.lock '.[dev]' && \
+	{ echo "# Development and CI: production (requirements.lock) plus test and lint tools. Written by 'make lock'."; \
+	  "$$tmp/dev/bin/python" -m pip freeze --exclude-editable | grep -v -e '^-e ' -e '^clinic-site'; } > requirements-dev.lock
+	@echo "requirements.lock: $$(grep -vc '^#' requirements.lock) packages; requirements-dev.lock: $$(grep -vc '^#' requirements-dev.lock)"
 
-audit: $(STAMP) ## Check the locked dependencies for known vulnerabilities (needs PyPI's JSON API)
+audit: $(STAMP) ## Check production's locked dependencies (requirements.lock) for known vulnerabilities (needs PyPI's JSON API)
 	scripts/audit.sh requirements.lock
 
 backup-restore-check: $(STAMP) ## Prove a PostgreSQL backup restores: scratch databases, dump, restore, compare
 	scripts/backup-restore-check.sh
 
 clean: ## Remove the virtualenv, database and collected files
-	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache
+	rm -rf $(VENV) $(PROD_VENV) db.sqlite3* staticfiles .pytest_cache

@@ -29,7 +29,11 @@ def _reachable(url: str, default_port: int) -> bool:
 
 def _missing(service: str, url: str):
     parsed = urlparse(url)
-    reason = f"needs {service}, and nothing answers at {parsed.hostname}:{parsed.port}"
+    missing(f"needs {service}, and nothing answers at {parsed.hostname}:{parsed.port}")
+
+
+def missing(reason: str):
+    """Skip the test for a missing service, or fail it under REQUIRE_SERVICES=1."""
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1: a missing service fails the run)")
     pytest.skip(reason)

@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -47,7 +47,15 @@ class UnreadableBodyMiddleware:
     """
 
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-    UNREADABLE = (BadRequest, MultiPartParserError, UnreadablePostError, LookupError, ValueError)
+    # SuspiciousOperation: too many fields or files; BadRequest: a charset other than UTF-8.
+    UNREADABLE = (
+        BadRequest,
+        SuspiciousOperation,
+        MultiPartParserError,
+        UnreadablePostError,
+        LookupError,
+        ValueError,
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

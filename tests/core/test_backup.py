@@ -9,13 +9,14 @@ import os
 import subprocess
 
 from tests.core.production import BASE_DIR
+from tests.services import postgres_server
 
 
 def run_check(**env):
     return subprocess.run(
         ["scripts/backup-restore-check.sh"],
         cwd=BASE_DIR,
-        env={**os.environ, **env},
+        env={**os.environ, "BACKUP_CHECK_SERVER": postgres_server(), **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -34,7 +35,8 @@ def test_restore_refuses_to_overwrite_a_database_without_replace(tmp_path):
     result = subprocess.run(
         ["scripts/restore.sh", str(tmp_path / "missing.dump")],
         cwd=BASE_DIR,
-        env={**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"},
+        # Refused before any connection is made: no server is needed.
+        env={**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/postgres"},
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,8 +8,8 @@ press "Send" at the same moment. Every request must answer with the redirect to 
 thank-you page, and every one must be in the database, with its notification queued.
 
 Runs on a SQLite file (WAL, busy timeout and IMMEDIATE transactions come from
-settings.py) and, when DATABASE_URL points at PostgreSQL, on a scratch PostgreSQL
-database created and dropped here.
+settings.py) and on a scratch PostgreSQL database on the local server (skipped, or failed
+under REQUIRE_SERVICES=1, when there is none; see tests/services.py).
 """
 
 import contextlib
@@ -23,11 +23,12 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 import pytest
+
+from tests.services import scratch_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = range(8101, 8120)
@@ -38,9 +39,6 @@ START_TIMEOUT = 60
 
 # django-tasks-db's queue table (its app label is "django_tasks_database").
 COUNT_QUEUED = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult"
-
-ENV_URL = os.environ.get("DATABASE_URL", "")
-ON_POSTGRES = ENV_URL.startswith(("postgres://", "postgresql://"))
 
 
 def free_port() -> int:
@@ -218,28 +216,14 @@ def test_concurrent_submissions_all_land_on_sqlite(tmp_path):
     assert_all_landed(results, errors, rows, queued, log)
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="DATABASE_URL does not point at PostgreSQL")
 def test_concurrent_submissions_all_land_on_postgresql(tmp_path):
     import psycopg
-    from psycopg import sql
 
-    server = urlparse(ENV_URL)
-    name = f"clinic_conc_{uuid.uuid4().hex[:12]}"
-    admin = server._replace(path="/postgres").geturl()
     log = tmp_path / "gunicorn.log"
-
-    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
-        db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        with gunicorn(server_env(server._replace(path=f"/{name}").geturl()), log) as port:
+    with scratch_postgres_database("clinic_conc") as scratch:
+        with gunicorn(server_env(scratch), log) as port:
             results, errors = submit_all_at_once(port)
-        scratch = server._replace(path=f"/{name}").geturl()
         with psycopg.connect(scratch, connect_timeout=10) as db:
             rows = db.execute("SELECT name, urgent FROM intake_contactrequest").fetchall()
             queued = db.execute(COUNT_QUEUED).fetchone()[0]
-    finally:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
-            db.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
     assert_all_landed(results, errors, rows, queued, log)
