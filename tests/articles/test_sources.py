@@ -223,3 +223,40 @@ def test_admin_refuses_a_bad_source_line_and_keeps_what_was_typed(line, message)
     assert not form.is_valid()
     assert message in " ".join(form.errors["sources"])
     assert form["sources"].value() == line  # shown again for the editor to fix
+
+
+def test_editor_adds_sources_through_the_admin(admin_client_with_otp):
+    from tests.articles.test_admin import CHANGELIST, form_data
+
+    article = make_article()
+    lines = (
+        "An FDA safety communication | US Food and Drug Administration | 2023 | "
+        "https://www.fda.gov/example-communication\n"
+        "Depression | National Institute of Mental Health | 2024 | "
+        "https://www.nimh.nih.gov/health/topics/depression"
+    )
+
+    response = admin_client_with_otp.post(
+        f"{CHANGELIST}{article.pk}/change/", form_data(article, sources=lines)
+    )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.sources == [FDA, NIMH]
+
+
+def test_admin_shows_a_bad_source_and_keeps_the_stored_ones(admin_client_with_otp):
+    from tests.articles.test_admin import CHANGELIST, form_data
+
+    article = make_article(sources=[FDA, NIMH])
+
+    response = admin_client_with_otp.post(
+        f"{CHANGELIST}{article.pk}/change/",
+        form_data(article, sources="A label | FDA | 2023 | not-a-web-address"),
+    )
+
+    assert response.status_code == 200
+    assert "needs a web address starting with http:// or https://" in response.content.decode()
+    assert "A label | FDA | 2023 | not-a-web-address" in response.content.decode()
+    article.refresh_from_db()
+    assert article.sources == [FDA, NIMH]
