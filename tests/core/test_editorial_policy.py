@@ -64,7 +64,8 @@ def test_policy_page_covers_what_readers_need_to_judge_the_articles(client, sett
         "How to tell us about a mistake",
     ):
         assert f">{heading}</h2>" in html, heading
-    assert "only after a named clinician has checked it and signed it off" in html
+    assert "only after that named clinician has checked it and signed it off" in html
+    assert "has not yet had that clinical check" in html
     assert "at least once every 9 months" in html
     assert 'href="mailto:editors@riverside.example"' in html
     assert "Was this page helpful?" in html
