@@ -260,3 +260,21 @@ def test_admin_shows_a_bad_source_and_keeps_the_stored_ones(admin_client_with_ot
     assert "A label | FDA | 2023 | not-a-web-address" in response.content.decode()
     article.refresh_from_db()
     assert article.sources == [FDA, NIMH]
+
+
+def test_import_sets_the_crisis_note_from_the_front_matter(tmp_path):
+    path = write(tmp_path, GOOD_SOURCES)
+    path.write_text(path.read_text().replace("sources:", "crisis_note: true\nsources:"))
+
+    import_content(directory=tmp_path)
+
+    assert Article.objects.get(slug="how-long").crisis_note is True
+
+
+def test_import_refuses_a_crisis_note_that_is_not_true_or_false(tmp_path):
+    path = write(tmp_path, GOOD_SOURCES)
+    path.write_text(path.read_text().replace("sources:", "crisis_note: sometimes\nsources:"))
+
+    report = import_content(directory=tmp_path)
+
+    assert report.results[0].problem == "crisis_note must be true or false"
