@@ -397,6 +397,14 @@ URGENT_HELP_TEXT = env_str(
 )
 URGENT_HELP_PHONE = env_str("URGENT_HELP_PHONE", "988")
 EMERGENCY_PHONE = env_str("EMERGENCY_PHONE", "911")
+# The number the banner's "Text" link goes to; empty where the crisis line takes no texts.
+URGENT_HELP_TEXT_NUMBER = env_str("URGENT_HELP_TEXT_NUMBER", URGENT_HELP_PHONE)
+# Shown on the article pages readers may open at their lowest (front matter crisis_note).
+CRISIS_NOTE_TEXT = env_str(
+    "CRISIS_NOTE_TEXT",
+    "Ketamine is not an emergency treatment: if you are in crisis, call or text "
+    f"{URGENT_HELP_PHONE}, or {EMERGENCY_PHONE} in an emergency.",
+)
 
 SECURITY_CONTACT = env_str("SECURITY_CONTACT", "mailto:security@clinic.example")
 
@@ -415,6 +423,8 @@ MARKDOWNX_SERVER_CALL_LATENCY = 800
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 24_000_000)
 READABILITY_TARGET_GRADE = 8
+# The editorial policy page promises a clinical check at least this often.
+ARTICLE_REVIEW_INTERVAL_MONTHS = env_int("ARTICLE_REVIEW_INTERVAL_MONTHS", 12)
 AVOID_WORDS = env_list(
     "AVOID_WORDS",
     "cure,cures,cured,guaranteed,guarantee,instant,instantly,miracle,breakthrough,"

@@ -78,6 +78,14 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "topic", "order", "body", "quality"]}),
+        (
+            "Sources and crisis note",
+            {
+                "fields": ["sources", "crisis_note"],
+                "description": "Every published page lists at least two sources with "
+                "https web addresses. Cite only documents you have opened and checked.",
+            },
+        ),
         ("Publishing", {"fields": ["status", "published_at", "preview_link"]}),
         (
             "Clinical review",

@@ -16,10 +16,20 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from . import sources
 from .models import Article, Status, fingerprint
 
 REQUIRED_KEYS = {"title", "summary", "topic"}
-OPTIONAL_KEYS = {"slug", "order", "reviewed_by", "last_reviewed", "next_review_due", "status"}
+OPTIONAL_KEYS = {
+    "slug",
+    "order",
+    "reviewed_by",
+    "last_reviewed",
+    "next_review_due",
+    "status",
+    "sources",
+    "crisis_note",
+}
 
 
 class Outcome(StrEnum):
@@ -103,7 +113,11 @@ def read_source(path: Path) -> tuple[dict, str]:
         "reviewed_by": _text(meta, "reviewed_by") if meta.get("reviewed_by") else "",
         "last_reviewed": _date(meta, "last_reviewed"),
         "next_review_due": _date(meta, "next_review_due"),
+        "sources": _sources(meta),
+        "crisis_note": meta.get("crisis_note", False),
     }
+    if not isinstance(values["crisis_note"], bool):
+        raise SourceError("crisis_note must be true or false")
     if not isinstance(values["order"], int) or isinstance(values["order"], bool):
         raise SourceError("order must be a whole number")
     status = meta.get("status", Status.PUBLISHED)
@@ -126,6 +140,14 @@ def _text(meta: dict, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise SourceError(f"{key} must be non-empty text")
     return value.strip()
+
+
+def _sources(meta: dict) -> list[dict]:
+    listed = meta.get("sources") or []
+    problems = sources.problems(listed)
+    if problems:
+        raise SourceError("; ".join(problems))
+    return sources.normalise(listed)
 
 
 def _date(meta: dict, key: str) -> datetime.date | None:

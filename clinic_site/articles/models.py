@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from clinic_site.core import pagecache
 
 from . import markup
+from .sources import SourcesField
 
 WORDS_PER_MINUTE = 200
 # Articles with at least this many sections get a table of contents.
@@ -48,7 +49,12 @@ SOURCE_FIELDS = (
     "reviewed_by",
     "last_reviewed",
     "next_review_due",
+    "sources",
+    "crisis_note",
 )
+# Fields added after articles were first imported. Left out of the fingerprint while
+# they hold their default, so rows imported before they existed still match their file.
+LATER_FIELD_DEFAULTS = {"sources": [], "crisis_note": False}
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -139,6 +145,17 @@ class Article(models.Model):
     last_reviewed = models.DateField(null=True, blank=True)
     next_review_due = models.DateField(
         null=True, blank=True, help_text="When a clinician should check this page again."
+    )
+
+    sources = SourcesField(
+        help_text="The documents this page relies on, one per line: "
+        "Title | Publisher | Year | https://web address. Shown as a numbered list under "
+        "the article. Name only documents you have opened and checked.",
+    )
+    crisis_note = models.BooleanField(
+        default=False,
+        help_text="Show the 'not an emergency treatment' crisis note at the top of the page. "
+        "Use it on pages readers may open at a low moment (relief fading, no benefit, FAQ).",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -272,6 +289,7 @@ def fingerprint(values: dict) -> str:
     normalised = {
         key: (value.isoformat() if isinstance(value, date) else value)
         for key, value in values.items()
+        if not (key in LATER_FIELD_DEFAULTS and value == LATER_FIELD_DEFAULTS[key])
     }
     if isinstance(normalised.get("body"), str):
         normalised["body"] = normalised["body"].replace("\r\n", "\n").strip()

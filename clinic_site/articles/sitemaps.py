@@ -18,7 +18,7 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return ["home", "articles:list", "intake:contact", "core:privacy"]
+        return ["home", "articles:list", "intake:contact", "core:privacy", "core:editorial_policy"]
 
     def location(self, name):
         return reverse(name)

@@ -16,5 +16,7 @@ def clinic(request):
             "text": settings.URGENT_HELP_TEXT,
             "phone": settings.URGENT_HELP_PHONE,
             "emergency_phone": settings.EMERGENCY_PHONE,
+            "text_number": settings.URGENT_HELP_TEXT_NUMBER,
+            "crisis_note": settings.CRISIS_NOTE_TEXT,
         },
     }

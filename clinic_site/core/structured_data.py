@@ -51,6 +51,8 @@ def medical_web_page(*, article, request) -> dict:
     if article.is_reviewed:
         page["lastReviewed"] = article.last_reviewed.isoformat()
         page["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
+    if article.sources:
+        page["citation"] = [_citation(source) for source in article.sources]
     if article.slug == FAQ_SLUG:
         questions = faq_entries(article)
         if questions:
@@ -74,6 +76,16 @@ def faq_entries(article) -> list[tuple[str, str]]:
     return [
         (title, answer) for title, answer in sections.result() if title.endswith("?") and answer
     ]
+
+
+def _citation(source: dict) -> dict:
+    """One entry of the article's numbered "Sources" list, as schema.org CreativeWork."""
+    work = {"@type": "CreativeWork", "name": source["title"], "url": source["url"]}
+    if source.get("publisher"):
+        work["publisher"] = {"@type": "Organization", "name": source["publisher"]}
+    if source.get("year"):
+        work["datePublished"] = str(source["year"])
+    return work
 
 
 def _language_tag() -> str:

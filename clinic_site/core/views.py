@@ -18,6 +18,14 @@ def privacy(request):
     return render(request, "core/privacy.html")
 
 
+def editorial_policy(request):
+    return render(
+        request,
+        "core/editorial_policy.html",
+        {"review_months": settings.ARTICLE_REVIEW_INTERVAL_MONTHS},
+    )
+
+
 @require_GET
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's, feeds')."""

@@ -42,3 +42,32 @@ def test_shipped_articles_are_near_the_target_grade():
     for path in sorted((Path(settings.BASE_DIR) / "content").glob("*.md")):
         grade = readability_grade(render(frontmatter.load(path).content).text)
         assert grade is not None and grade <= settings.READABILITY_TARGET_GRADE + 2, path.name
+
+
+def test_a_word_marked_allowed_passes_in_that_one_place(db, settings):
+    from clinic_site.articles.quality import check_article
+    from tests.factories import make_article
+
+    settings.AVOID_WORDS = ["cure"]
+    article = make_article(body="## Is it a cure<!-- allow -->?\n\nNo. It can help some people.\n")
+
+    assert check_article(article).avoided_words == []
+
+
+def test_the_same_word_elsewhere_on_the_page_is_still_flagged(db, settings):
+    from clinic_site.articles.quality import check_article
+    from tests.factories import make_article
+
+    settings.AVOID_WORDS = ["cure"]
+    article = make_article(
+        body="## Is it a cure<!-- allow -->?\n\nNo. But for some it is a cure for low mood.\n"
+    )
+
+    assert check_article(article).avoided_words == ["cure"]
+
+
+def test_readers_never_see_the_allow_marker():
+    rendered = render("## Is it a cure<!-- allow -->?\n\nNo.\n")
+
+    assert "allow" not in rendered.html
+    assert rendered.headings == [{"id": "is-it-a-cure", "title": "Is it a cure?"}]

@@ -22,6 +22,7 @@ SIMPLE_PAGES = {
     # Beyond the list, the other pages a reader reaches from every page.
     "privacy": ("/privacy/", 200),
     "search-results": ("/articles/search/?q=side+effects", 200),
+    "editorial-policy": ("/editorial-policy/", 200),
 }
 FORM_PAGES = ["contact-with-errors", "contact-thanks"]
 ALL_PAGES = [*SIMPLE_PAGES, *FORM_PAGES]
