@@ -428,7 +428,7 @@ ARTICLE_REVIEW_INTERVAL_MONTHS = env_int("ARTICLE_REVIEW_INTERVAL_MONTHS", 12)
 AVOID_WORDS = env_list(
     "AVOID_WORDS",
     "cure,cures,cured,guaranteed,guarantee,instant,instantly,miracle,breakthrough,"
-    "revolutionary,proven,100%,risk-free,best",
+    "revolutionary,proven,100%,risk-free,best,most reliable,outperform,outperforms",
 )
 
 # --- Language and time ------------------------------------------------------------------

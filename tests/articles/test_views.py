@@ -38,24 +38,6 @@ def test_article_page_shows_title_summary_body_and_disclaimer(client):
     assert "Send us a contact request" in html
 
 
-def test_every_page_shows_the_urgent_help_notice(client):
-    article = make_article()
-    for url in ["/", "/articles/", article.get_absolute_url(), "/privacy/", "/contact/"]:
-        html = client.get(url).content.decode()
-        assert "call or text 988" in html, url
-        assert 'href="tel:988"' in html, url
-
-
-def test_urgent_help_wording_comes_from_settings(client, settings):
-    settings.URGENT_HELP_TEXT = "In the UK, call 111 or Samaritans on 116 123."
-    settings.URGENT_HELP_PHONE = "116123"
-
-    html = client.get("/").content.decode()
-
-    assert "Samaritans on 116 123" in html
-    assert 'href="tel:116123"' in html
-
-
 def test_long_article_has_a_table_of_contents_and_short_one_does_not(client):
     long = make_article(body=LONG_BODY)
     short = make_article(body="Intro.\n\n## Only section\n\nText.")
@@ -189,38 +171,6 @@ def test_article_page_query_count_is_small_and_constant(client):
     assert len(many) == len(few)
 
 
-def test_unknown_page_is_a_friendly_404(client):
-    response = client.get("/no-such-page/")
-
-    assert response.status_code == 404
-    html = response.content.decode()
-    assert "We could not find that page" in html
-    assert "call or text 988" in html
-
-
-def test_server_error_page_is_friendly_and_shows_urgent_help(client, settings):
-    from django.urls import path
-
-    def broken(request):
-        raise RuntimeError("boom")
-
-    import clinic_site.urls as root
-
-    settings.ROOT_URLCONF = type(
-        "urls",
-        (),
-        {"urlpatterns": [path("boom/", broken), *root.urlpatterns], "handler500": root.handler500},
-    )
-    client.raise_request_exception = False
-
-    response = client.get("/boom/")
-
-    assert response.status_code == 500
-    html = response.content.decode()
-    assert "Something went wrong on our side" in html
-    assert "call or text 988" in html
-
-
 def test_sitemap_lists_every_published_article_with_lastmod(client):
     published = [make_article() for _ in range(3)]
     draft = make_article(status=Status.DRAFT)
@@ -234,10 +184,3 @@ def test_sitemap_lists_every_published_article_with_lastmod(client):
     assert draft.get_absolute_url() not in xml
     assert xml.count("<lastmod>") >= 3
     assert "/contact/</loc>" in xml
-
-
-def test_robots_txt_points_to_the_sitemap(client):
-    response = client.get("/robots.txt")
-
-    assert response["Content-Type"].startswith("text/plain")
-    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
