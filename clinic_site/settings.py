@@ -436,3 +436,22 @@ SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", "2027-11-01T00:00:00Z")
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)  # answers per client ...
 FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # ... per window
+
+# --- Front desk (staff following up contact requests) ---------------------------------
+
+# A request still New this many hours after it arrived is "Overdue" in the staff queue.
+CONTACT_FIRST_RESPONSE_HOURS = env_int("CONTACT_FIRST_RESPONSE_HOURS", 24)
+# The box at the top of an urgent request: what staff do now, and whom they call.
+URGENT_PROCEDURE_TEXT = env_str(
+    "URGENT_PROCEDURE_TEXT",
+    "Call the person now, on the number they gave. If they may be in immediate danger, "
+    "or you cannot reach them and are worried, call emergency services. Then tell the "
+    "clinician on duty, and add a note here saying what you did.",
+)
+# "Label: number" pairs, comma-separated.
+URGENT_PROCEDURE_PHONES = env_list(
+    "URGENT_PROCEDURE_PHONES",
+    f"Emergency services: {EMERGENCY_PHONE},"
+    f"Suicide & Crisis Lifeline: {URGENT_HELP_PHONE},"
+    f"Clinic: {CLINIC_PHONE}",
+)
