@@ -7,6 +7,7 @@ session is treated as if they were not staff at all, and lands on the login page
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.urls import reverse
 from django_otp import devices_for_user
@@ -112,6 +113,7 @@ class ClinicAdminSite(OTPAdminSite):
         # Not on the login page of someone who has a password but no second factor yet.
         verified = self.has_permission(request)
         context.update(open_urgent_context(request) if verified else {"open_urgent_requests": None})
+        context["clinic_time_zone"] = settings.TIME_ZONE
         return context
 
 

@@ -178,6 +178,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
             query = params.urlencode()
             return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
         extra_context = {
+            "title": "Contact requests",
             **(extra_context or {}),
             "private_search": request.session.get(SEARCH_SESSION_KEY, ""),
         }

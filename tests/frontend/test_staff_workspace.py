@@ -1,0 +1,180 @@
+"""The front desk's workspace in a real browser, at a laptop's and a phone's size.
+
+- An urgent request is marked "Urgent" in words, visibly, in the queue and on the request.
+- From login to "urgent request assigned to me, note added, marked contacted" takes at
+  most five clicks (typing is not counted), and the buttons are on screen at 1366x768
+  without scrolling.
+- Staff pages have no axe-core (WCAG 2.2 A/AA) violations.
+
+With DOCS_SCREENSHOTS=<folder> set, the axe test also saves the screenshots that
+docs/contact-requests.md shows (scripts/staff-screenshots.sh).
+"""
+
+import io
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from clinic_site.accounts.roles import FRONT_DESK
+from clinic_site.intake.models import ContactRequest, Status
+from tests.helpers import STAFF_PASSWORD, make_staff
+from tests.intake.factories import make_contact_request
+
+from .conftest import PHONE
+from .test_accessibility import describe, run_axe
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 768}
+STAFF_VIEWPORTS = {"laptop": LAPTOP, "phone": PHONE}
+URGENT_NAME = "Riley Urgent-Example"
+RISK_MESSAGE = "I have been thinking about ending my life and I do not know who to talk to."
+
+
+@pytest.fixture(params=list(STAFF_VIEWPORTS))
+def viewport(request):
+    return request.param
+
+
+@pytest.fixture
+def queue(site):
+    """Three requests like the issue's: one urgent, one routine, one past its target."""
+    call_command("setup_roles", stdout=io.StringIO())
+    now = timezone.now()
+    make_contact_request(name="Sam Routine-Example", phone="555 010 0142")
+    make_contact_request(
+        name="Jo Waiting-Example",
+        created_at=now - timedelta(hours=settings.CONTACT_FIRST_RESPONSE_HOURS + 5),
+    )
+    urgent = make_contact_request(name=URGENT_NAME, phone="(555) 010-7788", message=RISK_MESSAGE)
+    return urgent
+
+
+class Clicks:
+    """Counts every click the test makes, the way a person would count them."""
+
+    def __init__(self):
+        self.count = 0
+
+    def click(self, locator):
+        self.count += 1
+        locator.click()
+
+
+def logged_in_page(browser, site, viewport, username, token, **context_options):
+    """A tab logged in as ``username`` through the real login form."""
+    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport], **context_options)
+    page = context.new_page()
+    page.goto(site + reverse("admin:login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(token())
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site + reverse("admin:index"))
+    return context, page
+
+
+def test_the_urgent_request_is_marked_in_words_at_the_top_of_the_queue(
+    browser, site, queue, viewport
+):
+    _, token = make_staff("desk", groups=[FRONT_DESK])
+    context, page = logged_in_page(browser, site, viewport, "desk", token)
+    page.goto(site + reverse("admin:intake_contactrequest_changelist"))
+
+    first_row = page.locator("#result_list tbody tr").first
+    assert URGENT_NAME in first_row.inner_text()
+    tag = first_row.locator(".staff-tag--urgent")
+    assert tag.inner_text() == "Urgent"
+    box = tag.bounding_box()
+    width = STAFF_VIEWPORTS[viewport]["width"]
+    assert tag.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width
+    highlighted = first_row.locator("td").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    plain = (
+        page.locator("#result_list tbody tr", has_text="Sam Routine-Example")
+        .locator("td")
+        .first.evaluate("e => getComputedStyle(e).backgroundColor")
+    )
+    assert highlighted != plain
+    assert page.get_by_role("status").filter(has_text="1 open urgent request").is_visible()
+
+    page.get_by_role("link", name=URGENT_NAME).click()
+    urgent_box = page.locator(".staff-urgent-box")
+    expect(urgent_box).to_be_visible()
+    expect(urgent_box).to_contain_text("suicide or self-harm")
+    context.close()
+
+
+def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, site, queue, viewport):
+    _, token = make_staff("desk", groups=[FRONT_DESK])
+    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport])
+    page = context.new_page()
+    clicks = Clicks()
+
+    page.goto(site + reverse("admin:index"))
+    page.get_by_label("Username").fill("desk")
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(token())
+    clicks.click(page.get_by_role("button", name="Log in"))
+    clicks.click(page.get_by_role("link", name="1 open urgent request"))
+    clicks.click(page.get_by_role("link", name=URGENT_NAME))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Contact request #{queue.pk}")
+
+    buttons = [
+        page.get_by_role("button", name="Assign to me"),
+        page.get_by_role("button", name="Add note"),
+        page.get_by_role("button", name="Mark contacted"),
+    ]
+    size = STAFF_VIEWPORTS[viewport]
+    for button in buttons:
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], "off to the side"
+        if size == LAPTOP:
+            assert box["y"] + box["height"] <= size["height"], "below the fold at 1366x768"
+        assert box["height"] >= 24, "too small a target"  # WCAG 2.2 target size (minimum)
+    clicks.click(buttons[0])
+    expect(page.get_by_text("Assigned to you.")).to_be_visible()
+    page.get_by_label("Your note").fill("Called back at once; they are safe and booked in.")
+    clicks.click(page.get_by_role("button", name="Mark contacted"))
+
+    expect(page.get_by_text("Marked contacted, with your note.")).to_be_visible()
+    assert clicks.count <= 5
+    request = ContactRequest.objects.get(name=URGENT_NAME)
+    assert request.assigned_to.username == "desk"
+    assert request.status == Status.CONTACTED
+    assert request.notes.get().body.startswith("Called back at once")
+    assert "No open urgent requests." in page.locator(".staff-urgent-count").inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("screen", ["index", "queue", "request", "request-phone-search"])
+def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, screen):
+    _, token = make_staff("manager", superuser=True)
+    context, page = logged_in_page(browser, site, viewport, "manager", token, bypass_csp=True)
+    if screen == "index":
+        page.goto(site + reverse("admin:index"))
+    elif screen == "queue":
+        page.goto(site + reverse("admin:intake_contactrequest_changelist"))
+    elif screen == "request":
+        page.goto(site + queue.get_admin_url())
+    else:
+        page.goto(site + reverse("admin:intake_contactrequest_changelist"))
+        page.get_by_label("Search").fill("5550107788")
+        page.get_by_role("button", name="Search", exact=True).click()
+        expect(page.get_by_text("Search active:")).to_be_visible()
+
+    violations = run_axe(page)
+
+    docs = os.environ.get("DOCS_SCREENSHOTS")
+    if docs:
+        Path(docs).mkdir(parents=True, exist_ok=True)
+        suffix = "" if viewport == "laptop" else f"-{viewport}"
+        page.screenshot(path=str(Path(docs) / f"staff-{screen}{suffix}.png"))
+    assert violations == [], f"axe-core on {screen}:\n{describe(violations)}"
+    context.close()
