@@ -54,6 +54,17 @@ def queue(site):
         created_at=now - timedelta(hours=settings.CONTACT_FIRST_RESPONSE_HOURS + 5),
     )
     urgent = make_contact_request(name=URGENT_NAME, phone="(555) 010-7788", message=RISK_MESSAGE)
+    # Earlier weeks' requests, answered, so the dashboard's charts have something to draw.
+    for weeks_ago in range(1, 9):
+        for hours in range(1 + weeks_ago % 3):
+            earlier = make_contact_request(
+                name=f"Earlier Example {weeks_ago}-{hours}",
+                created_at=now - timedelta(weeks=weeks_ago, hours=hours),
+                status=Status.CLOSED,
+            )
+            ContactRequest.objects.filter(pk=earlier.pk).update(
+                first_response_at=earlier.created_at + timedelta(hours=2 + weeks_ago + hours * 3)
+            )
     return urgent
 
 
@@ -153,7 +164,9 @@ def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, sit
     context.close()
 
 
-@pytest.mark.parametrize("screen", ["index", "queue", "request", "request-phone-search"])
+@pytest.mark.parametrize(
+    "screen", ["index", "queue", "request", "request-phone-search", "dashboard"]
+)
 def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, screen):
     _, token = make_staff("manager", superuser=True)
     context, page = logged_in_page(browser, site, viewport, "manager", token, bypass_csp=True)
@@ -163,6 +176,9 @@ def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, scr
         page.goto(site + reverse("admin:intake_contactrequest_changelist"))
     elif screen == "request":
         page.goto(site + queue.get_admin_url())
+    elif screen == "dashboard":
+        page.goto(site + reverse("admin:dashboard"))
+        expect(page.locator("svg.staff-chart")).to_have_count(2)
     else:
         page.goto(site + reverse("admin:intake_contactrequest_changelist"))
         page.get_by_label("Search").fill("5550107788")
@@ -175,6 +191,6 @@ def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, scr
     if docs:
         Path(docs).mkdir(parents=True, exist_ok=True)
         suffix = "" if viewport == "laptop" else f"-{viewport}"
-        page.screenshot(path=str(Path(docs) / f"staff-{screen}{suffix}.png"))
+        page.screenshot(path=str(Path(docs) / f"staff-{screen}{suffix}.png"), full_page=True)
     assert violations == [], f"axe-core on {screen}:\n{describe(violations)}"
     context.close()
