@@ -17,6 +17,10 @@ class EnrolForm(forms.Form):
         help_text="After scanning the QR code, type the 6 digits the app shows.",
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels as written, without a trailing colon
+        super().__init__(*args, **kwargs)
+
 
 class JoinForm(EnrolForm):
     field_order = ["username", "password1", "password2", "otp_token"]

@@ -4,27 +4,34 @@
 - From login to "urgent request assigned to me, note added, marked contacted" takes at
   most five clicks (typing is not counted), and the buttons are on screen at 1366x768
   without scrolling.
+- An invited colleague goes from the email's link to their first login with a code.
 - Staff pages have no axe-core (WCAG 2.2 A/AA) violations.
 
 With DOCS_SCREENSHOTS=<folder> set, the axe test also saves the screenshots that
 docs/contact-requests.md shows (scripts/staff-screenshots.sh).
 """
 
+import base64
 import io
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from clinic_site.accounts.models import Invitation
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ContactRequest, Status
-from tests.helpers import STAFF_PASSWORD, make_staff
+from tests.helpers import STAFF_PASSWORD, make_staff, totp_token
 from tests.intake.factories import make_contact_request
 
 from .conftest import PHONE
@@ -35,6 +42,7 @@ pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 768}
 STAFF_VIEWPORTS = {"laptop": LAPTOP, "phone": PHONE}
 URGENT_NAME = "Riley Urgent-Example"
+NEW_PASSWORD = "plum-ladder-orbit-canvas-9"
 RISK_MESSAGE = "I have been thinking about ending my life and I do not know who to talk to."
 
 
@@ -164,8 +172,49 @@ def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, sit
     context.close()
 
 
+def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
+    browser, site, viewport, mailoutbox
+):
+    call_command("setup_roles", stdout=io.StringIO())
+    _, token = make_staff("manager", superuser=True)
+    context, page = logged_in_page(browser, site, viewport, "manager", token)
+    page.goto(site + reverse("admin:accounts_invitation_add"))
+    page.get_by_label("Work email address").fill("new.colleague@clinic.example")
+    page.get_by_label("Role").select_option(FRONT_DESK)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Invitation sent to new.colleague@clinic.example")).to_be_visible()
+    context.close()
+
+    (email,) = mailoutbox
+    link = re.search(r"http://\S+/staff/join/\S+/", email.body).group(0)
+    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport])
+    page = context.new_page()
+    page.goto(site + "/" + link.split("/", 3)[3])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join the staff pages")
+    expect(page.get_by_role("img", name="QR code to add this account")).to_be_visible()
+    page.get_by_label("Username").fill("newdesk")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Password again").fill(NEW_PASSWORD)
+    # What an authenticator app does with the key it scanned (here: the spelled-out key).
+    secret = page.locator(".staff-secret").inner_text().replace(" ", "")
+    app = TOTP(base64.b32decode(secret))
+    page.get_by_label("Code from your authenticator app").fill(f"{app.token():06d}")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are set up")
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill("newdesk")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    device = TOTPDevice.objects.get(user__username="newdesk")
+    page.get_by_label("Code from your authenticator app").fill(totp_token(device))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("No open urgent requests.")).to_be_visible()
+    expect(page.get_by_role("link", name="Contact requests").first).to_be_visible()
+    context.close()
+
+
 @pytest.mark.parametrize(
-    "screen", ["index", "queue", "request", "request-phone-search", "dashboard"]
+    "screen", ["index", "queue", "request", "request-phone-search", "dashboard", "join"]
 )
 def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, screen):
     _, token = make_staff("manager", superuser=True)
@@ -176,6 +225,13 @@ def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, scr
         page.goto(site + reverse("admin:intake_contactrequest_changelist"))
     elif screen == "request":
         page.goto(site + queue.get_admin_url())
+    elif screen == "join":
+        invitation = Invitation.objects.create(
+            email="new.colleague@clinic.example",
+            role=FRONT_DESK,
+            invited_by=get_user_model().objects.get(username="manager"),
+        )
+        page.goto(site + invitation.get_accept_url())
     elif screen == "dashboard":
         page.goto(site + reverse("admin:dashboard"))
         expect(page.locator("svg.staff-chart")).to_have_count(2)
