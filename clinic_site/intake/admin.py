@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -211,6 +212,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
         if db_field.name == "assigned_to":
             kwargs["queryset"] = assignable_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        wrapped = isinstance(getattr(formfield, "widget", None), RelatedFieldWidgetWrapper)
+        if db_field.name == "assigned_to" and wrapped:
+            # No pencil, cross and eye beside the list: they open user pages front desk
+            # cannot see, which ended in a bare "403 Forbidden".
+            formfield.widget = formfield.widget.widget
+        return formfield
 
     # --- Columns ---------------------------------------------------------------------
 

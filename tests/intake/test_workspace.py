@@ -325,3 +325,10 @@ def test_a_request_page_uses_one_date_format(desk, settings):
     assert len(staff_format.findall(page)) >= 5  # received, due, response, note, log
     assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)  # the old log format
     assert not re.search(r"[A-Z][a-z]{2}\. \d{1,2}, \d{4}", page)  # Django's "Nov. 30, 2026"
+
+
+def test_assigned_to_has_no_links_to_user_pages_front_desk_cannot_open(desk):
+    page = desk.get(change_url(make_contact_request())).content.decode()
+
+    assert "related-widget-wrapper-link" not in page
+    assert "/auth/user/" not in page
