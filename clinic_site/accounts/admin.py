@@ -86,7 +86,7 @@ class ClinicUserAdmin(UserAdmin):
     """Django's user admin, without "Add user": staff join by invitation only, so no
     account exists that has no authenticator and can never log in."""
 
-    list_display = ["username", "email", "roles", "has_authenticator", "is_active", "last_login"]
+    list_display = ["username", "email", "roles", "has_authenticator", "active", "last_login"]
     actions = ["reset_authenticator"]
 
     def has_add_permission(self, request):
@@ -101,6 +101,10 @@ class ClinicUserAdmin(UserAdmin):
     @admin.display(description="Roles")
     def roles(self, user):
         return ", ".join(group.name for group in user.groups.all()) or "-"
+
+    @admin.display(description="Active", ordering="is_active")
+    def active(self, user):
+        return yes_no(user.is_active)
 
     @admin.display(description="Authenticator app")
     def has_authenticator(self, user):

@@ -204,6 +204,7 @@ def test_add_user_is_gone_so_no_account_without_an_authenticator_is_made(admin_c
     assert admin_client_with_otp.get(reverse("admin:auth_user_add")).status_code == 403
     page = admin_client_with_otp.get(reverse("admin:auth_user_changelist")).content.decode()
     assert "Add user" not in page
+    assert "icon-yes.svg" not in page and "icon-no.svg" not in page  # words, not ticks
 
 
 def test_no_page_shows_an_authenticators_secret_key(admin_client_with_otp):
