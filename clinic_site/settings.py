@@ -455,3 +455,6 @@ URGENT_PROCEDURE_PHONES = env_list(
     f"Suicide & Crisis Lifeline: {URGENT_HELP_PHONE},"
     f"Clinic: {CLINIC_PHONE}",
 )
+
+# Staff screens write every date one way ("30 Nov 2026, 14:05"; core/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["clinic_site.core.formats"]

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic_site.core.staff_display import yes_no
+from clinic_site.core.staff_display import staff_datetime, yes_no
 
 from .models import Article, Feedback, Status
 from .quality import check_article
@@ -102,7 +102,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     @admin.display(description="Status", ordering="status")
     def publication(self, article):
         if article.is_scheduled:
-            return f"Scheduled for {timezone.localtime(article.published_at):%b %d, %Y %H:%M}"
+            return f"Scheduled for {staff_datetime(article.published_at)}"
         return article.get_status_display()
 
     @admin.display(description="Review overdue")
