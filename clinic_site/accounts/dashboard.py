@@ -180,6 +180,7 @@ def dashboard_view(request, *, admin_site):
     if sees_feedback:
         context["feedback"] = feedback_per_article()
     context["first_response_hours"] = settings.CONTACT_FIRST_RESPONSE_HOURS
+    context["opening_hours"] = settings.CLINIC_OPENING_HOURS.strip()
     context["sees_requests"] = sees_requests
     context["sees_feedback"] = sees_feedback
     return TemplateResponse(request, "admin/dashboard.html", context)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from . import risk
+from . import opening_hours, risk
 
 NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
@@ -89,6 +89,24 @@ def first_response_target() -> timedelta:
     return timedelta(hours=settings.CONTACT_FIRST_RESPONSE_HOURS)
 
 
+def response_due(received_at):
+    """When the first response to a request received then is due: the target's hours
+    later, counted in opening hours (CLINIC_OPENING_HOURS) or, without them, the clock."""
+    hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
+    if hours is None:
+        return received_at + first_response_target()
+    return hours.add(received_at, first_response_target())
+
+
+def overdue_cutoff(now=None):
+    """Requests received before this moment are past the first-response target now."""
+    now = now or timezone.now()
+    hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
+    if hours is None:
+        return now - first_response_target()
+    return hours.subtract(now, first_response_target())
+
+
 def assignable_staff():
     """Active staff who can work contact requests: only they may be assigned one.
 
@@ -115,7 +133,7 @@ class ContactRequestQuerySet(models.QuerySet):
     def in_queue_order(self, *, now=None):
         """Urgent requests still awaiting a response first, then overdue ones, then new
         ones, oldest first."""
-        cutoff = (now or timezone.now()) - first_response_target()
+        cutoff = overdue_cutoff(now)
         return self.annotate(
             queue_rank=models.Case(
                 models.When(urgent=True, status__in=AWAITING_RESPONSE, then=0),
@@ -134,8 +152,7 @@ class ContactRequestQuerySet(models.QuerySet):
 
     def overdue(self, *, now=None):
         """Still New (no first response) past the first-response target."""
-        cutoff = (now or timezone.now()) - first_response_target()
-        return self.filter(status=Status.NEW, created_at__lt=cutoff)
+        return self.filter(status=Status.NEW, created_at__lt=overdue_cutoff(now))
 
     def matching_phone(self, term: str):
         """Requests whose phone number contains ``term``'s digits, however either is
@@ -265,15 +282,19 @@ class ContactRequest(models.Model):
 
     @property
     def response_due_at(self):
-        """When the first response is due (CONTACT_FIRST_RESPONSE_HOURS after arrival)."""
-        return self.created_at + first_response_target()
+        """When the first response is due (see response_due)."""
+        return response_due(self.created_at)
 
     def is_overdue(self, *, now=None) -> bool:
-        """Still New, with no first response, after the target has passed."""
+        """Still New, with no first response, after the target has passed.
+
+        Decided by the same cutoff as ContactRequestQuerySet.overdue(), so a row and
+        the list's filter never disagree.
+        """
         return (
             self.status == Status.NEW
             and self.first_response_at is None
-            and (now or timezone.now()) > self.response_due_at
+            and self.created_at < overdue_cutoff(now)
         )
 
     @property

@@ -56,6 +56,7 @@ def received(week_offset: int, minutes: int, *, response_hours=None, **fields):
 @pytest.fixture
 def known_rows(settings):
     """Twelve weeks of requests with counts and response times worked out by hand."""
+    settings.CLINIC_OPENING_HOURS = ""  # clock hours
     settings.CONTACT_FIRST_RESPONSE_HOURS = 24
     # This week: 3 received; responses after 2 h and 4 h (median 3), one still new.
     received(0, 1, response_hours=2)
