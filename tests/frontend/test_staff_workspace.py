@@ -140,6 +140,9 @@ def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, sit
     _, token = make_staff("desk", groups=[FRONT_DESK])
     context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport])
     page = context.new_page()
+    # Under the site's real Content-Security-Policy: a blocked style or script is an error.
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     clicks = Clicks()
 
     page.goto(site + reverse("admin:index"))
@@ -175,6 +178,7 @@ def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, sit
     assert request.status == Status.CONTACTED
     assert request.notes.get().body.startswith("Called back at once")
     assert "No open urgent requests." in page.locator(".staff-urgent-count").inner_text()
+    assert errors == []
     context.close()
 
 
@@ -220,7 +224,17 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
 
 
 @pytest.mark.parametrize(
-    "screen", ["index", "queue", "request", "request-phone-search", "dashboard", "join"]
+    "screen",
+    [
+        "index",
+        "queue",
+        "request",
+        "request-phone-search",
+        "dashboard",
+        "join",
+        "invite",
+        "users",
+    ],
 )
 def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, screen):
     _, token = make_staff("manager", superuser=True)
@@ -238,6 +252,10 @@ def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, scr
             invited_by=get_user_model().objects.get(username="manager"),
         )
         page.goto(site + invitation.get_accept_url())
+    elif screen == "invite":
+        page.goto(site + reverse("admin:accounts_invitation_add"))
+    elif screen == "users":
+        page.goto(site + reverse("admin:auth_user_changelist"))
     elif screen == "dashboard":
         page.goto(site + reverse("admin:dashboard"))
         expect(page.locator("svg.staff-chart")).to_have_count(2)
