@@ -13,7 +13,7 @@ PROD_STAMP := $(PROD_VENV)/.installed
 PROD_MANAGE := $(PROD_VENV)/bin/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-prod run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
+.PHONY: help install install-prod run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check staff
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,7 +50,7 @@ content: migrate
 run: content ## Set up everything and serve the site at http://127.0.0.1:8000 (SQLite)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop). Email goes to this console."
 	@trap 'kill 0' EXIT; \
-	DEBUG=1 $(MANAGE) run_worker --interval 2 >/dev/null 2>&1 & \
+	DEBUG=1 $(MANAGE) run_worker --interval 2 & \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 serve: ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS proxy (needs SECRET_KEY)
@@ -111,3 +111,8 @@ backup-restore-check: $(STAMP) ## Prove a PostgreSQL backup restores: scratch da
 
 clean: ## Remove the virtualenv, database and collected files
 	rm -rf $(VENV) $(PROD_VENV) db.sqlite3* staticfiles .pytest_cache
+
+# The first staff account (later ones are invited from the admin). STAFF and EMAIL name it.
+STAFF ?= admin
+staff: migrate ## Create the first staff account with an authenticator: make staff STAFF=alice EMAIL=alice@clinic.example
+	DEBUG=$${DEBUG-1} $(MANAGE) enrol_staff $(STAFF) --superuser $(if $(EMAIL),--email $(EMAIL))

@@ -6,6 +6,7 @@ needs, and the error names the variable.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -464,3 +465,34 @@ PAGE_CACHE_CHECK_SECONDS = env_int("PAGE_CACHE_CHECK_SECONDS", 1)
 PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 256)
 FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)  # answers per client ...
 FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # ... per window
+
+# --- Front desk (staff following up contact requests) ---------------------------------
+
+# A request still New this many hours after it arrived is "Overdue" in the staff queue,
+# counted in the opening hours below ("mon-fri 09:00-17:00"; empty: clock hours).
+CONTACT_FIRST_RESPONSE_HOURS = env_int("CONTACT_FIRST_RESPONSE_HOURS", 8)
+CLINIC_OPENING_HOURS = env_str("CLINIC_OPENING_HOURS", "mon-fri 09:00-17:00")
+if CLINIC_OPENING_HOURS.strip() and not re.match(
+    r"^\s*[a-z]{3}(\s*[-,]\s*[a-z]{3})*\s+\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*$",
+    CLINIC_OPENING_HOURS.lower(),
+):
+    raise ImproperlyConfigured(
+        f"CLINIC_OPENING_HOURS must look like 'mon-fri 09:00-17:00', not {CLINIC_OPENING_HOURS!r}."
+    )
+# The box at the top of an urgent request: what staff do now, and whom they call.
+URGENT_PROCEDURE_TEXT = env_str(
+    "URGENT_PROCEDURE_TEXT",
+    "Call the person now, on the number they gave. If they may be in immediate danger, "
+    "or you cannot reach them and are worried, call emergency services. Then tell the "
+    "clinician on duty, and add a note here saying what you did.",
+)
+# "Label: number" pairs, comma-separated.
+URGENT_PROCEDURE_PHONES = env_list(
+    "URGENT_PROCEDURE_PHONES",
+    f"Emergency services: {EMERGENCY_PHONE},"
+    f"Suicide & Crisis Lifeline: {URGENT_HELP_PHONE},"
+    f"Clinic: {CLINIC_PHONE}",
+)
+
+# Staff screens write every date one way ("30 Nov 2026, 14:05"; core/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["clinic_site.core.formats"]

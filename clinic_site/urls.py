@@ -25,6 +25,8 @@ urlpatterns = [
     # The markdownx editor's endpoints, staff-only (never markdownx.urls as shipped).
     path("editor/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("editor/upload/", editor.upload, name="markdownx_upload"),
+    # Invitation links for new staff (and new authenticators after a lost phone).
+    path("staff/", include("clinic_site.accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -5,10 +5,17 @@ rather than some models: a staff member who has not verified a TOTP device in th
 session is treated as if they were not staff at all, and lands on the login page.
 """
 
+from functools import partial
+
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.urls import path, reverse
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+from .dashboard import can_see_dashboard, dashboard_view
 
 
 class ClinicAuthenticationForm(OTPAdminAuthenticationForm):
@@ -88,3 +95,40 @@ class ClinicAdminSite(OTPAdminSite):
         # OTPAdminSite defaults its name to "otpadmin"; keep "admin" so every
         # reverse("admin:...") in the project and in third-party apps still works.
         super().__init__(name)
+
+    def get_urls(self):
+        return [
+            path(
+                "dashboard/",
+                self.admin_view(partial(dashboard_view, admin_site=self)),
+                name="dashboard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        # Not on the login page of someone who has a password but no second factor yet.
+        verified = self.has_permission(request)
+        context.update(open_urgent_context(request) if verified else {"open_urgent_requests": None})
+        context["clinic_time_zone"] = settings.TIME_ZONE
+        context["sees_dashboard"] = verified and can_see_dashboard(request.user)
+        return context
+
+
+def open_urgent_context(request) -> dict:
+    """The number of open urgent requests, for the banner on every staff page.
+
+    Only for people who can read contact requests (never Editors); counted over the
+    whole queue, so no search or filter can hide it. The model is looked up by name:
+    this app sits beside intake and does not import it.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm("intake.view_contactrequest"):
+        return {"open_urgent_requests": None}
+    ContactRequest = apps.get_model("intake", "ContactRequest")
+    return {
+        "open_urgent_requests": ContactRequest.objects.open_urgent().count(),
+        "open_urgent_url": reverse("admin:intake_contactrequest_changelist")
+        + "?attention=urgent&clear_search=1",
+    }

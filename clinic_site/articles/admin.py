@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic_site.core.staff_display import staff_datetime, yes_no
+
 from .models import Article, Feedback, Status
 from .quality import check_article
 
@@ -44,13 +46,18 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 class FeedbackInline(admin.TabularInline):
     model = Feedback
-    fields = ["created_at", "helpful", "comment"]
+    fields = ["created_at", "helpful_answer", "comment"]
     readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = False
     verbose_name_plural = "Readers' feedback (newest first)"
+
+    @admin.display(description="Helpful")
+    def helpful_answer(self, feedback):
+        # Yes/no in words on staff screens, never a tick or a cross.
+        return yes_no(feedback.helpful)
 
 
 @admin.register(Article)
@@ -103,18 +110,18 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     @admin.display(description="Status", ordering="status")
     def publication(self, article):
         if article.is_scheduled:
-            return f"Scheduled for {timezone.localtime(article.published_at):%b %d, %Y %H:%M}"
+            return f"Scheduled for {staff_datetime(article.published_at)}"
         return article.get_status_display()
 
-    @admin.display(description="Review overdue", boolean=True)
+    @admin.display(description="Review overdue")
     def review_overdue(self, article):
-        return article.is_review_overdue
+        return yes_no(article.is_review_overdue)
 
-    @admin.display(description="Matches content file", boolean=True)
+    @admin.display(description="Matches content file")
     def matches_file(self, article):
         if not article.source_file:
-            return None
-        return not article.edited_since_import
+            return "No file"
+        return yes_no(not article.edited_since_import)
 
     @admin.display(description="Preview")
     def preview_link(self, article):

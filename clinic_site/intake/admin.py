@@ -1,75 +1,124 @@
 """The staff queue of contact requests.
 
 Staff read what the person sent (read-only), change the status and the assignee, and
-add notes. Every opening of a request, change and export is written to the access log,
-which shows on the request itself.
+add notes. The work on one request sits at its top ("Assign to me", "Mark contacted",
+"Add note", see followup.py), under the urgent-contact procedure when it is urgent.
+Every opening of a request, change and export is written to the access log, which
+shows on the request itself.
 """
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
-from django.contrib.auth import get_user_model
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import export
-from .models import SUBMITTED_FIELDS, AccessLog, ContactNote, ContactRequest, Status
+from clinic_site.core.staff_display import staff_datetime, tag, yes_no
+
+from . import export, followup
+from .models import (
+    NOTE_MAX_LENGTH,
+    SUBMITTED_FIELDS,
+    AccessLog,
+    ContactRequest,
+    Status,
+    assignable_staff,
+)
 
 SEARCH_SESSION_KEY = "intake:contactrequest:search"
 
 ACCESS_HISTORY_SHOWN = 100
 
+# What the person sent, with yes/no answers said in words instead of Django's icons.
+SUBMITTED_FIELDS_SHOWN = [
+    "voicemail" if field == "voicemail_ok" else field for field in SUBMITTED_FIELDS
+]
 
-class ContactNoteInline(admin.StackedInline):
-    model = ContactNote
-    extra = 1
-    fields = ["body", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
-    can_delete = False
-    verbose_name = "internal note"
-    verbose_name_plural = "internal notes (staff only; saved notes cannot be edited)"
 
-    def has_change_permission(self, request, obj=None):
-        # Saved notes are a record: they show read-only, and new ones can be added.
-        return False
+def urgent_procedure() -> dict:
+    """The urgent-contact procedure from settings: what to do, and whom to call."""
+    phones = []
+    for entry in settings.URGENT_PROCEDURE_PHONES:
+        label, _, number = entry.rpartition(":")
+        phones.append({"label": label.strip() or "Call", "number": number.strip()})
+    return {"text": settings.URGENT_PROCEDURE_TEXT, "phones": phones}
+
+
+class AttentionFilter(admin.SimpleListFilter):
+    """The two lists front desk works down first."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("urgent", "Open urgent requests"), ("overdue", "Overdue (no first response)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "urgent":
+            return queryset.open_urgent()
+        if self.value() == "overdue":
+            return queryset.overdue()
+        return queryset
 
 
 @admin.register(ContactRequest)
 class ContactRequestAdmin(admin.ModelAdmin):
-    list_display = ["received", "name", "interest", "urgent", "status", "assigned_to", "age"]
+    # "Urgent" first: on a phone the table scrolls sideways, and this column stays seen.
+    list_display = [
+        "urgency",
+        "received",
+        "name",
+        "interest",
+        "status",
+        "first_response",
+        "assigned_to",
+        "age",
+    ]
     list_display_links = ["received", "name"]
     list_filter = [
+        AttentionFilter,
         "status",
         "urgent",
         "interest",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["name", "email", "phone"]
-    search_help_text = "Search by name, email address or phone number."
+    # Phone numbers are matched by their digits (get_search_results), not as text.
+    search_fields = ["name", "email"]
+    search_help_text = (
+        "Search by name, email address or phone number (spaces, dashes, brackets and +1 "
+        "do not matter)."
+    )
     list_select_related = ["assigned_to"]
     list_per_page = 50
     actions = ["assign_to_me", "mark_contacted", "close", "export_csv"]
-    inlines = [ContactNoteInline]
+    change_form_template = "admin/intake/contactrequest/change_form.html"
     readonly_fields = [
-        "urgent_notice",
-        *SUBMITTED_FIELDS,
+        *SUBMITTED_FIELDS_SHOWN,
         "consent_version",
-        "consented_at",
-        "created_at",
-        "urgent",
-        "first_response_at",
-        "closed_at",
-        "notified_at",
+        "consented_at_shown",
+        "received_at",
+        "urgent_shown",
+        "response_due",
+        "first_response_at_shown",
+        "closed_at_shown",
+        "notified_at_shown",
         "access_history",
     ]
     fieldsets = [
-        (None, {"fields": ["urgent_notice", "status", "assigned_to"]}),
+        (
+            "Status and assignee",
+            {"fields": ["status", "assigned_to"]},
+        ),
         (
             "What they sent",
             {
-                "fields": [*SUBMITTED_FIELDS],
+                "fields": SUBMITTED_FIELDS_SHOWN,
                 "description": "Exactly as the person sent it. It cannot be changed.",
             },
         ),
@@ -77,13 +126,14 @@ class ContactRequestAdmin(admin.ModelAdmin):
             "Record",
             {
                 "fields": [
-                    "created_at",
-                    "urgent",
-                    "first_response_at",
-                    "closed_at",
-                    "notified_at",
+                    "received_at",
+                    "urgent_shown",
+                    "response_due",
+                    "first_response_at_shown",
+                    "closed_at_shown",
+                    "notified_at_shown",
                     "consent_version",
-                    "consented_at",
+                    "consented_at_shown",
                 ]
             },
         ),
@@ -113,6 +163,13 @@ class ContactRequestAdmin(admin.ModelAdmin):
             else:
                 request.session.pop(SEARCH_SESSION_KEY, None)
             return HttpResponseRedirect(request.get_full_path())
+        if "clear_search" in request.GET:
+            # The urgent banner's link: the urgent requests, whatever was searched before.
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            params = request.GET.copy()
+            del params["clear_search"]
+            query = params.urlencode()
+            return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
         if SEARCH_VAR in request.GET:
             # An old link or a hand-typed ?q=: move the term out of the URL.
             params = request.GET.copy()
@@ -122,6 +179,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
             query = params.urlencode()
             return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
         extra_context = {
+            "title": "Contact requests",
             **(extra_context or {}),
             "private_search": request.session.get(SEARCH_SESSION_KEY, ""),
         }
@@ -129,7 +187,11 @@ class ContactRequestAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term or request.session.get(SEARCH_SESSION_KEY, "")
-        return super().get_search_results(request, queryset, term)
+        found, may_have_duplicates = super().get_search_results(request, queryset, term)
+        if term:
+            by_phone = queryset.matching_phone(term).values("pk")
+            found = found | queryset.filter(pk__in=by_phone)
+        return found, may_have_duplicates
 
     def get_queryset(self, request):
         # Not super(): it orders by get_ordering() before the rank below exists.
@@ -148,30 +210,77 @@ class ContactRequestAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
-            kwargs["queryset"] = (
-                get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
-            )
+            kwargs["queryset"] = assignable_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        wrapped = isinstance(getattr(formfield, "widget", None), RelatedFieldWidgetWrapper)
+        if db_field.name == "assigned_to" and wrapped:
+            # No pencil, cross and eye beside the list: they open user pages front desk
+            # cannot see, which ended in a bare "403 Forbidden".
+            formfield.widget = formfield.widget.widget
+        return formfield
 
     # --- Columns ---------------------------------------------------------------------
 
+    @admin.display(description="Urgent", ordering="urgent")
+    def urgency(self, contact_request):
+        if not contact_request.urgent:
+            return "No"
+        # An urgent request still awaiting a response highlights its whole row.
+        kind = "urgent" if contact_request.is_awaiting_response else "urgent-done"
+        return tag("Urgent", kind)
+
     @admin.display(description="Received", ordering="created_at")
     def received(self, contact_request):
-        return f"{timezone.localtime(contact_request.created_at):%b %d, %Y %H:%M}"
+        return staff_datetime(contact_request.created_at)
+
+    @admin.display(description="First response")
+    def first_response(self, contact_request):
+        if contact_request.is_overdue():
+            return tag("Overdue", "overdue")
+        if contact_request.first_response_at is None:
+            return f"Due by {staff_datetime(contact_request.response_due_at)}"
+        return f"Responded {staff_datetime(contact_request.first_response_at)}"
 
     @admin.display(description="Age", ordering="-created_at")
     def age(self, contact_request):
         return contact_request.age
 
-    @admin.display(description="")
-    def urgent_notice(self, contact_request):
-        if not contact_request.urgent:
-            return "-"
-        return format_html(
-            "<strong>{}</strong> {}",
-            "Urgent: the message suggests a risk of suicide or self-harm.",
-            "Follow the clinic's urgent-contact procedure now.",
-        )
+    # --- Read-only fields, in words and one date format ---------------------------------
+
+    @admin.display(description="Voicemail OK")
+    def voicemail(self, contact_request):
+        return yes_no(contact_request.voicemail_ok)
+
+    @admin.display(description="Urgent")
+    def urgent_shown(self, contact_request):
+        return yes_no(contact_request.urgent)
+
+    @admin.display(description="Received")
+    def received_at(self, contact_request):
+        return staff_datetime(contact_request.created_at)
+
+    @admin.display(description="First response due by")
+    def response_due(self, contact_request):
+        return staff_datetime(contact_request.response_due_at)
+
+    @admin.display(description="First response")
+    def first_response_at_shown(self, contact_request):
+        return staff_datetime(contact_request.first_response_at)
+
+    @admin.display(description="Closed")
+    def closed_at_shown(self, contact_request):
+        return staff_datetime(contact_request.closed_at)
+
+    @admin.display(description="Staff notified")
+    def notified_at_shown(self, contact_request):
+        return staff_datetime(contact_request.notified_at)
+
+    @admin.display(description="Consented")
+    def consented_at_shown(self, contact_request):
+        return staff_datetime(contact_request.consented_at)
 
     @admin.display(description="Access log")
     def access_history(self, contact_request):
@@ -185,7 +294,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}",
+                    staff_datetime(entry.at),
                     entry.actor.get_username() if entry.actor else "website",
                     entry.get_action_display(),
                     entry.detail,
@@ -198,6 +307,64 @@ class ContactRequestAdmin(admin.ModelAdmin):
             "</thead><tbody>{}</tbody></table>",
             rows,
         )
+
+    # --- The work at the top of a request ------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/work/",
+                self.admin_site.admin_view(self.work_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_work",
+            ),
+            *super().get_urls(),
+        ]
+
+    def work_view(self, request, object_id):
+        """The buttons at the top of a request: assign to me, mark contacted, add note."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        contact_request = self.get_object(request, unquote(object_id))
+        if contact_request is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, contact_request):
+            raise PermissionDenied
+        note = request.POST.get("note", "")
+        try:
+            match request.POST.get("do"):
+                case "assign":
+                    followup.assign(contact_request=contact_request, user=request.user)
+                    self.message_user(request, "Assigned to you.")
+                case "contacted":
+                    followup.mark_contacted(
+                        contact_request=contact_request, user=request.user, note=note
+                    )
+                    self.message_user(
+                        request, "Marked contacted" + (", with your note." if note.strip() else ".")
+                    )
+                case "note":
+                    followup.add_note(contact_request=contact_request, user=request.user, body=note)
+                    self.message_user(request, "Note added.")
+                case _:
+                    self.message_user(request, "Nothing was changed.", messages.WARNING)
+        except ValueError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        return HttpResponseRedirect(contact_request.get_admin_url())
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(
+                {
+                    "notes": obj.notes.select_related("author").order_by("-created_at", "-pk"),
+                    "note_max_length": NOTE_MAX_LENGTH,
+                    "is_overdue": obj.is_overdue(),
+                    "urgent_procedure": urgent_procedure() if obj.urgent else None,
+                    "assigned_to_me": obj.assigned_to_id == request.user.pk,
+                    "can_work": self.has_change_permission(request, obj),
+                    "work_url": reverse("admin:intake_contactrequest_work", args=[obj.pk]),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- Accountability --------------------------------------------------------------
 
@@ -214,19 +381,6 @@ class ContactRequestAdmin(admin.ModelAdmin):
         if change and form.changed_data:
             AccessLog.objects.record(
                 [obj], AccessLog.Action.CHANGED, actor=request.user, detail=describe(form)
-            )
-
-    def save_formset(self, request, form, formset, change):
-        notes = formset.save(commit=False)
-        for note in notes:
-            note.author = request.user
-            note.save()
-        if notes:
-            AccessLog.objects.record(
-                [form.instance],
-                AccessLog.Action.CHANGED,
-                actor=request.user,
-                detail="Added a note" if len(notes) == 1 else f"Added {len(notes)} notes",
             )
 
     def delete_model(self, request, obj):

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class IntakeConfig(AppConfig):
     name = "clinic_site.intake"
-    verbose_name = "Contact requests"
+    verbose_name = "Front desk"

@@ -5,15 +5,19 @@ arrives: staff change only its status and assignee, and add notes. Every view, c
 and export is written to the append-only AccessLog.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import models
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from . import risk
+from . import opening_hours, risk
 
 NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
@@ -60,20 +64,106 @@ SUBMITTED_FIELDS = (
 # Still waiting for the clinic to respond: these keep an urgent request at the top.
 AWAITING_RESPONSE = (Status.NEW, Status.IN_PROGRESS)
 
+# Characters people put in phone numbers that say nothing about which number it is.
+PHONE_PUNCTUATION = (" ", "-", "(", ")", ".", "+", "/")
+_NOT_A_PHONE_CHARACTER = re.compile(r"[^0-9 \-().+/]")
+
+
+def phone_digits(value: str) -> str:
+    """The digits that identify a phone number, for searching.
+
+    Spaces, dashes, brackets, dots and a leading +1 (the North American country code)
+    say nothing about which number it is: "+1 (555) 010-7788" and "5550107788" are the
+    same number. Returns "" for anything that is not written like a phone number.
+    """
+    value = value.strip()
+    if not value or _NOT_A_PHONE_CHARACTER.search(value):
+        return ""
+    digits = "".join(character for character in value if character.isdigit())
+    if value.startswith("+1") or (len(digits) == 11 and digits.startswith("1")):
+        digits = digits[1:]
+    return digits
+
+
+def first_response_target() -> timedelta:
+    return timedelta(hours=settings.CONTACT_FIRST_RESPONSE_HOURS)
+
+
+def response_due(received_at):
+    """When the first response to a request received then is due: the target's hours
+    later, counted in opening hours (CLINIC_OPENING_HOURS) or, without them, the clock."""
+    hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
+    if hours is None:
+        return received_at + first_response_target()
+    return hours.add(received_at, first_response_target())
+
+
+def overdue_cutoff(now=None):
+    """Requests received before this moment are past the first-response target now."""
+    now = now or timezone.now()
+    hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
+    if hours is None:
+        return now - first_response_target()
+    return hours.subtract(now, first_response_target())
+
+
+def assignable_staff():
+    """Active staff who can work contact requests: only they may be assigned one.
+
+    Editors and anyone else without "change contact request" (through a group or on
+    their own account) cannot open a request, so offering them would be a trap.
+    """
+    permission = Permission.objects.filter(
+        content_type__app_label="intake", codename="change_contactrequest"
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            models.Q(is_superuser=True)
+            | models.Q(groups__permissions__in=permission)
+            | models.Q(user_permissions__in=permission)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
 
 class ContactRequestQuerySet(models.QuerySet):
-    def in_queue_order(self):
-        """Urgent requests still awaiting a response first, then new ones, oldest first."""
+    def in_queue_order(self, *, now=None):
+        """Urgent requests still awaiting a response first, then overdue ones, then new
+        ones, oldest first."""
+        cutoff = overdue_cutoff(now)
         return self.annotate(
             queue_rank=models.Case(
                 models.When(urgent=True, status__in=AWAITING_RESPONSE, then=0),
-                models.When(status=Status.NEW, then=1),
-                models.When(status=Status.IN_PROGRESS, then=2),
-                models.When(status=Status.CONTACTED, then=3),
-                default=4,
+                models.When(status=Status.NEW, created_at__lt=cutoff, then=1),
+                models.When(status=Status.NEW, then=2),
+                models.When(status=Status.IN_PROGRESS, then=3),
+                models.When(status=Status.CONTACTED, then=4),
+                default=5,
                 output_field=models.IntegerField(),
             )
         ).order_by("queue_rank", "created_at", "pk")
+
+    def open_urgent(self):
+        """Urgent requests nobody has closed or contacted yet."""
+        return self.filter(urgent=True, status__in=AWAITING_RESPONSE)
+
+    def overdue(self, *, now=None):
+        """Still New (no first response) past the first-response target."""
+        return self.filter(status=Status.NEW, created_at__lt=overdue_cutoff(now))
+
+    def matching_phone(self, term: str):
+        """Requests whose phone number contains ``term``'s digits, however either is
+        written (see phone_digits). No phone-like term, no match."""
+        digits = phone_digits(term)
+        if len(digits) < 4:
+            return self.none()
+        stripped = models.F("phone")
+        for character in PHONE_PUNCTUATION:
+            stripped = Replace(stripped, models.Value(character), models.Value(""))
+        return self.annotate(phone_stripped=stripped).filter(phone_stripped__contains=digits)
 
     def due_for_purge(self, *, days: int, now=None):
         """Closed requests whose closing is more than ``days`` days ago."""
@@ -189,6 +279,27 @@ class ContactRequest(models.Model):
     @property
     def age(self) -> str:
         return timesince(self.created_at, depth=1)
+
+    @property
+    def response_due_at(self):
+        """When the first response is due (see response_due)."""
+        return response_due(self.created_at)
+
+    def is_overdue(self, *, now=None) -> bool:
+        """Still New, with no first response, after the target has passed.
+
+        Decided by the same cutoff as ContactRequestQuerySet.overdue(), so a row and
+        the list's filter never disagree.
+        """
+        return (
+            self.status == Status.NEW
+            and self.first_response_at is None
+            and self.created_at < overdue_cutoff(now)
+        )
+
+    @property
+    def is_awaiting_response(self) -> bool:
+        return self.status in AWAITING_RESPONSE
 
 
 class ContactNote(models.Model):

@@ -88,21 +88,12 @@ def test_front_desk_can_view_and_change_contact_requests(logged_in):
     assert f'href="{REQUESTS}"' in client.get(reverse("admin:index")).content.decode()
     assert client.get(REQUESTS).status_code == 200
     assert client.get(url).status_code == 200
-    response = client.post(
-        url,
-        {
-            "status": Status.CONTACTED,
-            "assigned_to": "",
-            "notes-TOTAL_FORMS": "1",
-            "notes-INITIAL_FORMS": "0",
-            "notes-MIN_NUM_FORMS": "0",
-            "notes-MAX_NUM_FORMS": "1000",
-            "notes-0-body": "Spoke to them.",
-            "notes-0-contact_request": str(contact_request.pk),
-        },
-    )
+    response = client.post(url, {"status": Status.CONTACTED, "assigned_to": ""})
     assert response.status_code == 302
     assert ContactRequest.objects.get().status == Status.CONTACTED
+    work = reverse("admin:intake_contactrequest_work", args=[contact_request.pk])
+    response = client.post(work, {"do": "note", "note": "Spoke to them."})
+    assert response.status_code == 302
     assert contact_request.notes.count() == 1
 
 

@@ -1,0 +1,186 @@
+"""The clinic manager's dashboard: the queue in numbers, and readers' answers per article.
+
+Each panel is shown only to someone allowed to see the rows behind it: request figures
+need "view contact request" (an Editor never sees them), the feedback table needs
+"view feedback". The models are looked up by name, so this app imports neither intake
+nor articles. Charts are SVG drawn here, on the server: no script, no third-party
+request, and every chart has a title, a description and its numbers as a table.
+"""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from clinic_site.core.staff_display import staff_date
+
+WEEKS = 12
+
+# The chart's drawing area, in SVG user units (the SVG scales to the page's width).
+CHART_WIDTH = 640
+CHART_HEIGHT = 220
+CHART_LEFT = 44  # room for the scale's numbers
+CHART_BOTTOM = 36  # room for the week labels
+CHART_TOP = 12
+
+
+@dataclass
+class Week:
+    start: datetime
+    received: int
+    responded: int
+    median_hours: float | None
+
+    @property
+    def label(self) -> str:
+        return staff_date(self.start)
+
+    @property
+    def short_label(self) -> str:
+        return self.start.strftime("%d %b")
+
+
+def week_start(moment: datetime) -> datetime:
+    """Monday 00:00 of ``moment``'s week, in the clinic's time zone."""
+    local = timezone.localtime(moment)
+    monday = local - timedelta(days=local.weekday())
+    return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def weekly_requests(*, now: datetime | None = None, weeks: int = WEEKS) -> list[Week]:
+    """Requests received per week, and the median hours to their first response.
+
+    A week's median is over the requests *received* that week that have had a first
+    response; the ones still waiting show up in the open and overdue counts instead.
+    """
+    ContactRequest = apps.get_model("intake", "ContactRequest")
+    first = week_start(now or timezone.now()) - timedelta(weeks=weeks - 1)
+    starts = [first + timedelta(weeks=n) for n in range(weeks)]
+    received = {start: 0 for start in starts}
+    hours = {start: [] for start in starts}
+    rows = ContactRequest.objects.filter(created_at__gte=first).values_list(
+        "created_at", "first_response_at"
+    )
+    for created_at, first_response_at in rows:
+        start = week_start(created_at)
+        if start not in received:
+            continue  # a request dated in the future
+        received[start] += 1
+        if first_response_at is not None:
+            hours[start].append((first_response_at - created_at).total_seconds() / 3600)
+    return [
+        Week(
+            start=start,
+            received=received[start],
+            responded=len(hours[start]),
+            median_hours=statistics.median(hours[start]) if hours[start] else None,
+        )
+        for start in starts
+    ]
+
+
+def queue_counts(*, now: datetime | None = None) -> dict[str, int]:
+    ContactRequest = apps.get_model("intake", "ContactRequest")
+    requests = ContactRequest.objects
+    return {
+        "open": requests.filter(status__in=["new", "in_progress"]).count(),
+        "new": requests.filter(status="new").count(),
+        "urgent": requests.open_urgent().count(),
+        "overdue": requests.overdue(now=now).count(),
+    }
+
+
+def feedback_per_article() -> list:
+    """Each article with at least one answer: how many said yes and no."""
+    Article = apps.get_model("articles", "Article")
+    return list(
+        Article.objects.annotate(
+            helpful_yes=Count("feedback", filter=Q(feedback__helpful=True)),
+            helpful_no=Count("feedback", filter=Q(feedback__helpful=False)),
+        )
+        .filter(Q(helpful_yes__gt=0) | Q(helpful_no__gt=0))
+        .order_by("title")
+        .values("title", "helpful_yes", "helpful_no")
+    )
+
+
+def bar_chart(values: list[float | None], labels: list[str]) -> dict:
+    """Bars and a scale for an SVG chart of ``values`` (None draws no bar)."""
+    top = max([value for value in values if value is not None] or [0])
+    scale_max = nice_ceiling(top)
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    plot_width = CHART_WIDTH - CHART_LEFT
+    slot = plot_width / max(len(values), 1)
+    bars = []
+    for index, (value, label) in enumerate(zip(values, labels, strict=True)):
+        height = 0 if not value else plot_height * value / scale_max
+        x = CHART_LEFT + index * slot
+        bars.append(
+            {
+                "x": round(x + slot * 0.15, 1),
+                "width": round(slot * 0.7, 1),
+                "y": round(CHART_TOP + plot_height - height, 1),
+                "height": round(height, 1),
+                "label": label,
+                "label_x": round(x + slot / 2, 1),
+            }
+        )
+    ticks = [
+        {"value": f"{scale_max * n / 4:g}", "y": round(CHART_TOP + plot_height * (1 - n / 4), 1)}
+        for n in range(5)
+    ]
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "baseline": CHART_TOP + plot_height,
+        "label_y": CHART_TOP + plot_height + 22,
+    }
+
+
+def nice_ceiling(value: float) -> int:
+    """The smallest of 4, 8, 12, 20, 40, 80, 120, 200, ... at or above ``value``, so the
+    scale's quarter marks are round numbers."""
+    magnitude = 1
+    while True:
+        for step in (4, 8, 12, 20):
+            if value <= step * magnitude:
+                return step * magnitude
+        magnitude *= 10
+
+
+def can_see_dashboard(user) -> bool:
+    return user.has_perm("intake.view_contactrequest") or user.has_perm("articles.view_feedback")
+
+
+def dashboard_view(request, *, admin_site):
+    user = request.user
+    sees_requests = user.has_perm("intake.view_contactrequest")
+    sees_feedback = user.has_perm("articles.view_feedback")
+    if not (sees_requests or sees_feedback):
+        raise PermissionDenied
+    context = {**admin_site.each_context(request), "title": "Dashboard"}
+    if sees_requests:
+        weeks = weekly_requests()
+        labels = [week.short_label for week in weeks]
+        context.update(
+            counts=queue_counts(),
+            weeks=weeks,
+            received_chart=bar_chart([week.received for week in weeks], labels),
+            response_chart=bar_chart([week.median_hours for week in weeks], labels),
+        )
+    if sees_feedback:
+        context["feedback"] = feedback_per_article()
+    context["first_response_hours"] = settings.CONTACT_FIRST_RESPONSE_HOURS
+    context["opening_hours"] = settings.CLINIC_OPENING_HOURS.strip()
+    context["sees_requests"] = sees_requests
+    context["sees_feedback"] = sees_feedback
+    return TemplateResponse(request, "admin/dashboard.html", context)

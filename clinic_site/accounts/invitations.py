@@ -1,0 +1,116 @@
+"""Inviting staff, accepting an invitation, and resetting a lost authenticator.
+
+Each is one function, run in one transaction. Nothing here logs or emails anything
+about patients; the invitation email holds only the link.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import INVITATION_VALID_HOURS, Invitation
+
+logger = logging.getLogger("clinic_site.accounts.staff")
+
+DEVICE_NAME = "Authenticator app"
+
+
+class InvitationError(Exception):
+    """The invitation cannot be accepted as asked; the message says why, for the invitee."""
+
+
+def send_invitation(*, invitation: Invitation) -> None:
+    url = settings.SITE_URL + invitation.get_accept_url()
+    if invitation.user_id:
+        subject = f"{settings.CLINIC_NAME}: set up your authenticator app again"
+        what = "set up your authenticator app again for the staff pages"
+    else:
+        subject = f"{settings.CLINIC_NAME}: you are invited to the staff pages"
+        what = f"join the clinic website's staff pages as {invitation.role}"
+    send_mail(
+        subject,
+        f"You have been asked to {what}.\n\n"
+        f"Open this link within {INVITATION_VALID_HOURS} hours; it works once:\n\n{url}\n\n"
+        "You will need your phone with an authenticator app (Google Authenticator, "
+        "Microsoft Authenticator, 1Password, FreeOTP...). If you did not expect this "
+        "email, ignore it.",
+        None,
+        [invitation.email],
+    )
+    logger.info(
+        "staff invitation sent",
+        extra={"event": "staff.invited", "user_id": invitation.invited_by_id},
+    )
+
+
+def new_device(user, key: str) -> TOTPDevice:
+    return TOTPDevice(user=user, name=DEVICE_NAME, key=key, confirmed=False)
+
+
+def accept_invitation(
+    *, invitation: Invitation, key: str, code: str, username: str = "", password: str = ""
+):
+    """Create the account (or, for a reset, only its new authenticator) and use up the
+    invitation. The code must come from the authenticator the person just set up with
+    ``key``; otherwise nothing is stored."""
+    User = get_user_model()
+    with transaction.atomic():
+        # Single use even with two tabs: only one request can take it.
+        taken = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+            accepted_at=timezone.now()
+        )
+        if not taken:
+            raise InvitationError("This invitation has already been used.")
+        if invitation.user_id:
+            user = invitation.user
+        else:
+            if User.objects.filter(username__iexact=username).exists():
+                raise InvitationError("That username is taken: choose another.")
+            user = User(username=username, email=invitation.email, is_staff=True)
+            user.set_password(password)
+            user.save()
+            group = Group.objects.filter(name=invitation.role).first()
+            if group is None:
+                raise InvitationError(
+                    "Your role is not set up on this site yet. Ask whoever invited you."
+                )
+            user.groups.add(group)
+            Invitation.objects.filter(pk=invitation.pk).update(user=user)
+        device = new_device(user, key)
+        device.save()
+        if not device.verify_token(code):
+            raise InvitationError(
+                "That code was not correct. Codes change every 30 seconds: enter the one "
+                "your app shows now."
+            )
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    logger.info(
+        "staff invitation accepted",
+        extra={"event": "staff.joined", "user_id": user.pk, "username": user.get_username()},
+    )
+    return user
+
+
+def reset_authenticator(*, user, by) -> Invitation:
+    """Remove a member of staff's authenticators (a lost phone) and send them a link to
+    set up a new one. Until they do, they cannot log in."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        invitation = Invitation.objects.create(email=user.email, role="", invited_by=by, user=user)
+    send_invitation(invitation=invitation)
+    logger.warning(
+        "staff authenticator reset",
+        extra={
+            "event": "staff.authenticator_reset",
+            "username": user.get_username(),
+            "user_id": by.pk,
+        },
+    )
+    return invitation
