@@ -11,10 +11,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import report as reporting
 from bench.posts import CONTACT_PATH, bench_posts, prepare_posts
 from bench.profiling import profile
-from bench.report import RESULTS, TARGET_CONNECTIONS, machine_info, progress_line
+from bench.report import RESULTS, TARGET_CONNECTIONS, machine_info, progress_line, write
 from bench.server import ask, fetch, memory_of, run_manage, serving, site_env
 from bench.wrk import ensure_wrk, measure
 from tests.servers import GunicornDidNotStart
@@ -76,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(str(problem))
     finally:
         tidy(run_dir, keep_db=args.keep_db)
-    markdown = reporting.write(report, stamp)
+    markdown = write(report, stamp)
     print()
     print(markdown)
     print(f"Written: bench/results/{stamp}.json, .md and latest.md")
