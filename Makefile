@@ -77,7 +77,7 @@ lighthouse: $(STAMP) ## Lighthouse scores (mobile) for home, an article and cont
 	bash scripts/lighthouse.sh
 
 bench: $(STAMP) ## Load-test production settings under gunicorn on loopback (~4 min; docs/performance.md)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

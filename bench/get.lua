@@ -1,6 +1,6 @@
 -- wrk script for every benchmark run: prints one machine-readable summary line.
 --
--- wrk's own text report rounds and changes units; bench/run.py reads the line that
+-- wrk's own text report rounds and changes units; bench/wrk.py reads the line that
 -- starts with BENCH_JSON instead. Statuses are counted only when a script defines
 -- response() (post.lua does): asking wrk for every response costs it time on GETs.
 

@@ -1,6 +1,6 @@
 -- wrk script for contact form POSTs: every request a valid, distinct submission.
 --
--- Usage (bench/run.py does this): wrk -s bench/post.lua URL -- BODY_FILE
+-- Usage (bench/posts.py does this): wrk -s bench/post.lua URL -- BODY_FILE
 -- BODY_FILE holds one urlencoded form body in which __N__ stands for a per-request
 -- number; the CSRF cookie, Origin and Content-Type come as -H headers.
 

@@ -2,24 +2,42 @@
 and gunicorn started with the project's gunicorn.conf.py and waited for.
 
 Used by the tests that need real processes (tests/core/test_serve.py,
-tests/core/test_pagecache.py, tests/intake/test_concurrency.py).
+tests/core/test_pagecache.py) and by the benchmark (bench/server.py), so every one of
+them starts, probes and stops the server the same way.
 """
 
 import contextlib
 import http.client
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-
-import pytest
 
 from tests.core.production import BASE_DIR, manage, production_env, run_python
 
-__all__ = ["BASE_DIR", "free_port", "gunicorn", "manage", "production_env", "request", "run_python"]
+__all__ = [
+    "BASE_DIR",
+    "HTTPS",
+    "GunicornDidNotStart",
+    "free_port",
+    "gunicorn",
+    "manage",
+    "production_env",
+    "request",
+    "run_python",
+]
 
+# A request as it arrives from the TLS-terminating proxy, for the host production_env
+# allows.
 HTTPS = {"Host": "clinic.example", "X-Forwarded-Proto": "https"}
+
+
+class GunicornDidNotStart(RuntimeError):
+    """gunicorn exited, or did not answer /healthz in time; the message ends with its log."""
 
 
 def free_port() -> int:
@@ -30,12 +48,16 @@ def free_port() -> int:
 
 
 def request(port, path, *, method="GET", headers=None, body=None, timeout=10):
-    """One request, redirects not followed: (status, headers, body)."""
+    """One request, redirects not followed: (status, headers, body).
+
+    The headers are http.client's message: names match in any case, and a header sent
+    more than once (Set-Cookie) keeps every value (``headers.get_all(name)``).
+    """
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
 
@@ -46,23 +68,31 @@ def gunicorn(
     log_path: Path,
     *,
     settings: str = "clinic_site.settings_test",
+    port: int | None = None,
+    config: str | Path = "gunicorn.conf.py",
+    arguments: Sequence[str] = (),
     start_timeout: float = 60,
 ):
-    """gunicorn with ``env`` on a free port, ready; yields (port, process).
+    """gunicorn with ``env`` on a free port (or ``port``), ready; yields (port, process).
 
-    Pages need static files, so by default the server runs the test settings: the
-    production ones, with static files served from the source folders instead of
-    collectstatic's manifest.
+    Ready means /healthz answered 200 to a request from the proxy. Pages need static
+    files, so by default the server runs the test settings: the production ones, with
+    static files served from the source folders instead of collectstatic's manifest.
+    ``config`` and ``arguments`` go to gunicorn's command line as they are; the project's
+    gunicorn.conf.py binds to PORT, which is set to the chosen port.
     """
-    port = free_port()
+    port = port or free_port()
     env = {**env, "DJANGO_SETTINGS_MODULE": settings, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", "--config", str(config), *arguments],
             cwd=BASE_DIR,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            # A process group of its own: stopping it stops every worker, even when the
+            # master is gone.
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + start_timeout
@@ -73,13 +103,21 @@ def gunicorn(
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not come up:\n" + log_path.read_text()[-3000:])
+                raise GunicornDidNotStart(
+                    "gunicorn did not come up:\n" + log_path.read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.1)
         yield port, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
