@@ -24,6 +24,7 @@ install: $(STAMP)
 migrate: $(STAMP)
 	DEBUG=$${DEBUG-1} $(MANAGE) migrate --noinput
 	DEBUG=$${DEBUG-1} $(MANAGE) setup_roles
+	DEBUG=$${DEBUG-1} $(MANAGE) schedule_review_digest
 
 content: migrate
 	DEBUG=$${DEBUG-1} $(MANAGE) import_content

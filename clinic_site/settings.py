@@ -436,3 +436,8 @@ SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", "2027-11-01T00:00:00Z")
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)  # answers per client ...
 FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # ... per window
+
+# --- Clinical review ---------------------------------------------------------------------
+
+# A clinical reviewer's sign-off is due again this many months later.
+CLINICAL_REVIEW_INTERVAL_MONTHS = env_int("CLINICAL_REVIEW_INTERVAL_MONTHS", 12)

@@ -5,7 +5,8 @@ anonymous readers (``PublicPageCacheMiddleware``) under a key that includes a *c
 version*. Saving, deleting or
 bulk-updating any article drops the version, so the next request renders afresh and
 an edit shows at once. A scheduled article goes public without any save, so the
-version also expires by itself at the next scheduled publish time.
+version also expires by itself at the next scheduled publish time; scheduled changes
+to a live article are published when that happens (``publish_due_changes``).
 """
 
 import functools
@@ -16,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Min, Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
@@ -40,21 +42,47 @@ def refresh_public_pages() -> None:
 
 
 def content_version() -> str:
-    from .models import Article  # models import this module
+    from .models import Article, Status, publish_due_changes  # models import this module
 
     now = timezone.now()
     entry = cache.get(VERSION_KEY)
     if entry is not None and (entry["until"] is None or entry["until"] > now):
         return entry["version"]
-    next_publish = (
-        Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
-    ).first()
+    # One query for what the schedule holds: the next article or change to go public,
+    # and whether changes to a live article are already due (published here, so every
+    # page built under the new version shows them).
+    schedule = Article.objects.aggregate(
+        next_article=Min("published_at", filter=Q(status=Status.PUBLISHED, published_at__gt=now)),
+        next_changes=Min(
+            "draft_publish_at", filter=Q(draft__isnull=False, draft_publish_at__gt=now)
+        ),
+        changes_due=Count("pk", filter=Q(draft__isnull=False, draft_publish_at__lte=now)),
+    )
+    if schedule["changes_due"]:
+        publish_due_changes(now)
+    upcoming = [schedule["next_article"], schedule["next_changes"]]
+    next_publish = min((when for when in upcoming if when is not None), default=None)
     lifetime = settings.PAGE_CACHE_SECONDS
     if next_publish is not None:
         lifetime = min(lifetime, max(1, int((next_publish - now).total_seconds()) + 1))
     entry = {"version": uuid.uuid4().hex, "until": now + timedelta(seconds=lifetime)}
     cache.set(VERSION_KEY, entry, lifetime)
     return entry["version"]
+
+
+def publish_scheduled_changes() -> None:
+    """Make sure changes scheduled for now are public before a page is built.
+
+    The content version's cache entry expires at the next scheduled time and is
+    rebuilt by publishing what is due, so while it is valid nothing is due: a cache
+    read, no query. Pages the cache does not serve (staff, search) call this first.
+    """
+    from .models import publish_due_changes
+
+    try:
+        content_version()
+    except Exception:
+        publish_due_changes()
 
 
 def cache_public_page(view):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from clinic_site.core import ratelimit, structured_data
 from clinic_site.core.net import client_ip
 
-from .caching import cache_public_page
+from .caching import cache_public_page, publish_scheduled_changes
 from .feedback import FeedbackForm
 from .models import Article, PublishedSlug
 from .search import clean_query, search_articles
@@ -16,6 +16,7 @@ from .search import clean_query, search_articles
 
 @cache_public_page
 def article_list(request):
+    publish_scheduled_changes()
     return render(
         request,
         "articles/article_list.html",
@@ -25,6 +26,7 @@ def article_list(request):
 
 @cache_public_page
 def article_detail(request, slug):
+    publish_scheduled_changes()
     # Staff who edit articles preview drafts and scheduled pages at the same address.
     article = Article.objects.visible_to(request.user).filter(slug=slug).first()
     if article is None:
@@ -71,7 +73,21 @@ def article_revision(request, slug, history_id):
     )
 
 
+@never_cache
+def article_draft(request, slug):
+    """Staff preview of a live article's unpublished changes, at their private address."""
+    if not request.user.has_perm("articles.view_article"):
+        raise Http404
+    article = get_object_or_404(Article, slug=slug, draft__isnull=False)
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": article.with_draft(), "related": [], "is_preview": True, "is_draft": True},
+    )
+
+
 def search(request):
+    publish_scheduled_changes()
     query = clean_query(request.GET.get("q", ""))
     results = search_articles(query) if query else []
     response = render(
