@@ -117,8 +117,8 @@ def test_history_shows_who_changed_what_and_a_diff(admin_client_with_otp):
     ).content.decode()
 
     assert "otp-admin" in history and "Changed text" in history
-    assert 'Line one<del><span class="diff-mark">[removed: </span>.<' in diff
-    assert '<ins><span class="diff-mark">[added: </span>, clearer.<' in diff
+    assert '<del><span class="diff-mark">[removed: </span>one.' in diff
+    assert '<ins><span class="diff-mark">[added: </span>one, clearer.<' in diff
 
 
 def test_an_earlier_version_can_be_restored(admin_client_with_otp):
