@@ -234,6 +234,11 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        # The admin's form strips the final newline and sends \r\n: store one form, so
+        # saving unchanged text is not recorded as a change.
+        self.body = normalise_body(self.body)
+        if self.draft and "body" in self.draft:
+            self.draft["body"] = normalise_body(self.draft["body"])
         self.render_derived_fields()
         if self.status == Status.PUBLISHED and self.published_at is None:
             # Whole seconds: the admin's form has no microseconds, and a value it cannot
@@ -375,6 +380,11 @@ class Article(models.Model):
     @property
     def edited_since_import(self) -> bool:
         return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
+
+
+def normalise_body(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    return text + "\n" if text else ""
 
 
 def add_months(day: date, months: int) -> date:
