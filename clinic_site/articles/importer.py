@@ -13,10 +13,12 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Article, Status, fingerprint
+from . import review
+from .models import SOURCE_FIELDS, Article, Status, fingerprint, next_review_date
 
 REQUIRED_KEYS = {"title", "summary", "topic"}
 OPTIONAL_KEYS = {"slug", "order", "reviewed_by", "last_reviewed", "next_review_due", "status"}
@@ -100,9 +102,7 @@ def read_source(path: Path) -> tuple[dict, str]:
         "topic": _text(meta, "topic"),
         "order": meta.get("order", 0),
         "body": post.content.strip() + "\n",
-        "reviewed_by": _text(meta, "reviewed_by") if meta.get("reviewed_by") else "",
-        "last_reviewed": _date(meta, "last_reviewed"),
-        "next_review_due": _date(meta, "next_review_due"),
+        **_review(meta),
     }
     if not isinstance(values["order"], int) or isinstance(values["order"], bool):
         raise SourceError("order must be a whole number")
@@ -112,13 +112,45 @@ def read_source(path: Path) -> tuple[dict, str]:
 
     # The model's own validation (lengths, slug format, topic choices) is the rule.
     try:
-        Article(**values, status=status).full_clean(validate_unique=False)
+        Article(**values, status=status).full_clean(validate_unique=False, exclude=["reviewer"])
     except ValidationError as error:
         problems = "; ".join(
             f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
         )
         raise SourceError(problems) from None
     return values, status
+
+
+def _review(meta: dict) -> dict:
+    """A clinical sign-off carried by the file: only for a reviewer who exists as a user.
+
+    ``reviewed_by`` is that user's username; the page shows the name and credentials
+    from their staff profile. The sign-off covers the text as imported.
+    """
+    username = meta.get("reviewed_by")
+    last_reviewed = _date(meta, "last_reviewed")
+    next_review_due = _date(meta, "next_review_due")
+    if not username:
+        if last_reviewed or next_review_due:
+            raise SourceError("last_reviewed and next_review_due need reviewed_by")
+        return {"reviewed_by": "", "last_reviewed": None, "next_review_due": None, "reviewer": None}
+    if not isinstance(username, str):
+        raise SourceError("reviewed_by must be the username of a clinical reviewer")
+    reviewer = get_user_model().objects.filter(username=username.strip()).first()
+    if reviewer is None or not review.can_sign_off(reviewer):
+        problem = "is not a user" if reviewer is None else "cannot sign off articles"
+        raise SourceError(
+            f"reviewed_by: {username.strip()!r} {problem}; only a clinical reviewer with "
+            "a staff profile (name and credentials) can be named as the reviewer"
+        )
+    if last_reviewed is None:
+        raise SourceError("reviewed_by needs last_reviewed, the date of the review")
+    return {
+        "reviewed_by": review.reviewer_name(reviewer),
+        "last_reviewed": last_reviewed,
+        "next_review_due": next_review_due or next_review_date(last_reviewed),
+        "reviewer": reviewer,
+    }
 
 
 def _text(meta: dict, key: str) -> str:
@@ -144,12 +176,13 @@ def _date(meta: dict, key: str) -> datetime.date | None:
 
 @transaction.atomic
 def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
-    source_print = fingerprint(values)
+    source_print = fingerprint({name: values[name] for name in SOURCE_FIELDS})
     article = Article.objects.select_for_update().filter(slug=values["slug"]).first()
     if article is None:
         article = Article(**values, status=status)
         article.source_file = path.name
         article.imported_fingerprint = source_print
+        _sign_off_as_imported(article)
         article.save()
         return Outcome.CREATED
 
@@ -168,6 +201,11 @@ def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
         setattr(article, name, value)
     article.source_file = path.name
     article.imported_fingerprint = source_print
+    _sign_off_as_imported(article)
     article._change_reason = f"Imported from content/{path.name}"
     article.save()
     return Outcome.UPDATED
+
+
+def _sign_off_as_imported(article: Article) -> None:
+    article.reviewed_fingerprint = article.reviewed_print() if article.reviewer_id else ""
