@@ -398,6 +398,8 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "clinic_site.articles.markup.render_markdown"
 MARKDOWNX_URLS_PATH = "/editor/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 800
+# The text area keeps a fixed height beside its preview instead of growing past it.
+MARKDOWNX_EDITOR_RESIZABLE = False
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 24_000_000)
 READABILITY_TARGET_GRADE = 8

@@ -193,6 +193,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     class Media:
         css = {"all": ["articles/admin.css"]}
+        js = ["articles/editor.js"]
 
     # --- List -----------------------------------------------------------------------
 

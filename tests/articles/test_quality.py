@@ -5,7 +5,7 @@ from pathlib import Path
 import frontmatter
 from django.conf import settings
 
-from clinic_site.articles.markup import render
+from clinic_site.articles.markup import images_without_alt, render
 from clinic_site.articles.quality import avoided_words, readability_grade, syllables
 
 PLAIN = "The nurse checks your blood pressure. You rest in a quiet room. " * 6
@@ -42,3 +42,17 @@ def test_shipped_articles_are_near_the_target_grade():
     for path in sorted((Path(settings.BASE_DIR) / "content").glob("*.md")):
         grade = readability_grade(render(frontmatter.load(path).content).text)
         assert grade is not None and grade <= settings.READABILITY_TARGET_GRADE + 2, path.name
+
+
+def test_images_without_a_description_are_named_by_position_not_file_name():
+    body = (
+        "![A nurse checks the drip](/media/a.png)\n\n"
+        "## How an infusion is given\n\n"
+        "![](/media/articles/0123456789abcdef0123456789abcdef_40x30.png)\n\n"
+        "![Describe the image here](/media/c.png)\n"
+    )
+
+    assert images_without_alt(body) == [
+        "image 2, after 'How an infusion is given'",
+        "image 3, after 'How an infusion is given'",
+    ]
