@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
+.PHONY: help run serve test test-browser docs-screenshots lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ test: $(STAMP) ## Set up everything and run the whole test suite
 test-browser: $(STAMP) ## Only the real-browser checks: flows, axe-core, HTML validity
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+docs-screenshots: $(STAMP) ## Screenshots of the editor screens for docs/editing.md
+	bash scripts/editing-screenshots.sh
 
 lighthouse: $(STAMP) ## Lighthouse scores (mobile) for home, an article and contact -> docs/lighthouse.md
 	bash scripts/lighthouse.sh
