@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -189,6 +190,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     ]
     date_hierarchy = "updated_at"
     inlines = [FeedbackInline]
+    object_history_template = "admin/articles/history.html"
     object_history_list_template = "admin/articles/history_list.html"
 
     class Media:
@@ -322,9 +324,28 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 else "Saved a draft (readers still see the published version)"
             )
             live._history_user = request.user
-            live.save()
+            # Only the draft columns: "Last updated" on the public page stays the date
+            # the published text last changed.
+            live.save(update_fields=["draft", "draft_publish_at"])
             obj.draft, obj.draft_publish_at = live.draft, live.draft_publish_at
             obj._change_reason = live._change_reason
+            left_out = [
+                label
+                for name, label in [
+                    ("slug", "address"),
+                    ("status", "status"),
+                    ("published_at", "published at"),
+                ]
+                if getattr(obj, name) != getattr(live, name)
+            ]
+            if left_out:
+                self.message_user(
+                    request,
+                    f"Not part of the draft, so not changed: {', '.join(left_out)}. A draft "
+                    "holds the title, summary, topic, position and text; change the others "
+                    "with “Publish changes”.",
+                    messages.WARNING,
+                )
         else:
             if live is not None and live.is_public and obj.status == Status.DRAFT:
                 obj._change_reason = "Taken offline: readers see “page removed”"
@@ -446,6 +467,18 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             else [],
         }
         return TemplateResponse(request, "admin/articles/diff.html", context)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # Number the versions in one query (the queryset holds this article's only).
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .annotate(
+                numbered=Window(
+                    RowNumber(), order_by=[F("history_date").asc(), F("history_id").asc()]
+                )
+            )
+        )
 
     def set_history_delta_changes(self, request, page_obj, *args, **kwargs):
         # The history list says what happened in words (history.summary); the

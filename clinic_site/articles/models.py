@@ -128,6 +128,8 @@ class VersionNumberMixin(models.Model):
 
     @property
     def version_number(self) -> int:
+        if getattr(self, "numbered", None) is not None:  # annotated by the history list
+            return self.numbered
         earlier = (
             type(self)
             .objects.filter(id=self.id)

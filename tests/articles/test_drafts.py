@@ -202,3 +202,25 @@ def test_publishing_now_records_whole_seconds_so_the_next_save_changes_nothing(
     latest = article.history.latest()
     assert latest.what_happened == "Saved without changes"
     assert Article.objects.get(pk=article.pk).published_at == article.published_at
+
+
+def test_saving_a_draft_leaves_the_public_last_updated_date_alone(admin_client_with_otp):
+    article = make_article()
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now() - timedelta(days=30))
+    before = Article.objects.get(pk=article.pk).updated_at
+
+    save_draft(admin_client_with_otp, article, body="New words.\n")
+
+    assert Article.objects.get(pk=article.pk).updated_at == before
+
+
+def test_a_draft_says_which_changes_it_cannot_hold(admin_client_with_otp, reader):
+    article = make_article(slug="aftercare")
+
+    response = save_draft(admin_client_with_otp, article, slug="after-care", body="New words.\n")
+
+    messages = [str(m) for m in admin_client_with_otp.get(change_url(article)).context["messages"]]
+    assert response.status_code == 302
+    assert any("Not part of the draft, so not changed: address" in m for m in messages)
+    assert Article.objects.get(pk=article.pk).slug == "aftercare"
+    assert reader.get("/articles/aftercare/").status_code == 200
