@@ -247,6 +247,17 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             article.draft_publish_at = draft_publish_at
         return article
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and Article.objects.filter(pk=obj.pk).first().is_public:
+            return fieldsets
+        # Drafts of changes and taking offline apply to a published page only.
+        live_only = {"draft_state", "changes_publish_at", "confirm_take_offline"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in live_only]})
+            for name, options in fieldsets
+        ]
+
     def get_changeform_initial_data(self, request):
         return {"status": Status.DRAFT}
 
@@ -412,6 +423,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             raise PermissionDenied(review.why_cannot_sign_off(request.user))
         if request.method == "POST":
             review.sign_off(article=article, reviewer=request.user)
+            self.log_change(request, article, article._change_reason)
             self.message_user(
                 request,
                 f"Signed off by {article.reviewed_by} on "

@@ -224,3 +224,14 @@ def test_a_draft_says_which_changes_it_cannot_hold(admin_client_with_otp, reader
     assert any("Not part of the draft, so not changed: address" in m for m in messages)
     assert Article.objects.get(pk=article.pk).slug == "aftercare"
     assert reader.get("/articles/aftercare/").status_code == 200
+
+
+def test_an_unpublished_article_has_no_draft_or_take_offline_controls(admin_client_with_otp):
+    article = make_article(status=Status.DRAFT)
+
+    html = admin_client_with_otp.get(change_url(article)).content.decode()
+    add = admin_client_with_otp.get(f"{CHANGELIST}add/").content.decode()
+
+    for page in (html, add):
+        assert "Publish changes at" not in page
+        assert "Yes, take this page offline" not in page

@@ -309,3 +309,16 @@ def test_setup_roles_creates_the_clinical_reviewer_role():
         .group_set.filter(name=EDITOR)
         .exists()
     )
+
+
+def test_a_sign_off_is_in_the_admins_log_of_actions():
+    from django.contrib.admin.models import LogEntry
+
+    article = make_article()
+    reviewer, _ = make_reviewer(display_name="Dr B. Example", credentials="MD")
+
+    logged_in(reviewer).post(f"{CHANGELIST}{article.pk}/sign-off/")
+
+    entry = LogEntry.objects.get()
+    assert entry.user == reviewer and entry.object_id == str(article.pk)
+    assert entry.get_change_message() == "Clinical sign-off by Dr B. Example, MD"
