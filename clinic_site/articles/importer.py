@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import review
-from .models import SOURCE_FIELDS, Article, Status, fingerprint, next_review_date
+from .models import REVIEW_FIELDS, SOURCE_FIELDS, Article, Status, fingerprint, next_review_date
 
 REQUIRED_KEYS = {"title", "summary", "topic"}
 OPTIONAL_KEYS = {"slug", "order", "reviewed_by", "last_reviewed", "next_review_due", "status"}
@@ -182,7 +182,7 @@ def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
         article = Article(**values, status=status)
         article.source_file = path.name
         article.imported_fingerprint = source_print
-        _sign_off_as_imported(article)
+        _take_review(article, values)
         article.save()
         return Outcome.CREATED
 
@@ -191,21 +191,42 @@ def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
             article.imported_fingerprint = source_print
             article.source_file = path.name
             article.save(update_fields=["imported_fingerprint", "source_file"])
+        if _take_review(article, values):
+            article._change_reason = f"Sign-off imported from content/{path.name}"
+            article.save()
+            return Outcome.UPDATED
         return Outcome.UNCHANGED
 
     edited_in_admin = article.imported_fingerprint != article.fingerprint()
     if edited_in_admin and not force:
         return Outcome.KEPT
 
-    for name, value in values.items():
-        setattr(article, name, value)
+    for name in SOURCE_FIELDS:
+        setattr(article, name, values[name])
     article.source_file = path.name
     article.imported_fingerprint = source_print
-    _sign_off_as_imported(article)
+    _take_review(article, values)
     article._change_reason = f"Imported from content/{path.name}"
     article.save()
     return Outcome.UPDATED
 
 
-def _sign_off_as_imported(article: Article) -> None:
-    article.reviewed_fingerprint = article.reviewed_print() if article.reviewer_id else ""
+def _take_review(article: Article, values: dict) -> bool:
+    """Apply the file's sign-off, if it carries one that the article does not have yet.
+
+    A file without one leaves the article's sign-off alone: one given in the admin
+    stays, and if the imported text differs from what was signed off, the article
+    shows "changed since review".
+    """
+    if values["reviewer"] is None:
+        return False
+    if article.last_reviewed and values["last_reviewed"] < article.last_reviewed:
+        return False  # a later sign-off given in the admin stands
+    if all(getattr(article, name) == values[name] for name in REVIEW_FIELDS) and (
+        article.reviewed_fingerprint == article.reviewed_print()
+    ):
+        return False
+    for name in REVIEW_FIELDS:
+        setattr(article, name, values[name])
+    article.reviewed_fingerprint = article.reviewed_print()
+    return True

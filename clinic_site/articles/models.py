@@ -40,17 +40,11 @@ class Status(models.TextChoices):
 
 
 # Fields that come from a content/ file; the import compares and writes only these.
-SOURCE_FIELDS = (
-    "title",
-    "slug",
-    "summary",
-    "topic",
-    "order",
-    "body",
-    "reviewed_by",
-    "last_reviewed",
-    "next_review_due",
-)
+SOURCE_FIELDS = ("title", "slug", "summary", "topic", "order", "body")
+# A clinical sign-off a content/ file may also carry (see importer.py). Kept out of the
+# fingerprint: a reviewer signing off in the admin does not make the text differ from
+# its file.
+REVIEW_FIELDS = ("reviewer", "reviewed_by", "last_reviewed", "next_review_due")
 # What a draft of a live article holds: the words, not the publishing controls.
 DRAFT_FIELDS = ("title", "summary", "topic", "order", "body")
 # What a clinical sign-off vouches for: editing any of these afterwards needs a new review.

@@ -322,3 +322,56 @@ def test_a_sign_off_is_in_the_admins_log_of_actions():
     entry = LogEntry.objects.get()
     assert entry.user == reviewer and entry.object_id == str(article.pk)
     assert entry.get_change_message() == "Clinical sign-off by Dr B. Example, MD"
+
+
+def test_a_sign_off_in_the_admin_is_not_an_edit_of_the_content_file(tmp_path):
+    write(tmp_path, "page.md", "")
+    import_content(directory=tmp_path)
+    article = Article.objects.get(slug="page")
+    reviewer, _ = make_reviewer()
+    sign_off(article=article, reviewer=reviewer)
+
+    (tmp_path / "page.md").write_text(
+        "---\ntitle: Page\nsummary: A page.\ntopic: treatment\n---\nBetter body text.\n"
+    )
+    report = import_content(directory=tmp_path)
+
+    article.refresh_from_db()
+    assert report.count(Outcome.UPDATED) == 1  # not "kept" as an admin edit
+    assert article.body == "Better body text.\n"
+    assert article.reviewer == reviewer  # the sign-off stays, for the old text
+    assert article.changed_since_review and not article.is_reviewed
+
+
+def test_migration_keeps_imported_articles_matching_their_files(transactional_db):
+    import hashlib
+    import json
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("articles", "0001_initial")])
+    old_apps = executor.loader.project_state([("articles", "0001_initial")]).apps
+    OldArticle = old_apps.get_model("articles", "Article")
+    values = {
+        "title": "Page",
+        "slug": "page",
+        "summary": "A page.",
+        "topic": "treatment",
+        "order": 0,
+        "body": "Body text.\n",
+        "reviewed_by": "",
+        "last_reviewed": None,
+        "next_review_due": None,
+    }
+    old_print = hashlib.sha256(
+        json.dumps({**values, "body": "Body text."}, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    OldArticle.objects.create(**values, status="published", imported_fingerprint=old_print)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert not Article.objects.get(slug="page").edited_since_import
