@@ -375,3 +375,13 @@ def test_migration_keeps_imported_articles_matching_their_files(transactional_db
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert not Article.objects.get(slug="page").edited_since_import
+
+
+def test_a_superuser_is_not_a_clinical_reviewer():
+    from clinic_site.accounts.models import StaffProfile
+
+    admin, _ = make_staff("siteadmin", superuser=True)
+    StaffProfile.objects.create(user=admin, display_name="Site Admin", credentials="IT")
+
+    with pytest.raises(PermissionDenied, match="Only a clinical reviewer"):
+        sign_off(article=make_article(), reviewer=admin)
