@@ -13,7 +13,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -117,7 +117,7 @@ class ArticleForm(forms.ModelForm):
             and not cleaned.get("confirm_take_offline")
         ):
             self.add_error(
-                "confirm_take_offline",
+                "confirm_take_offline" if "confirm_take_offline" in self.fields else None,
                 TAKE_OFFLINE_WARNING + " Tick “Yes, take this page offline” to confirm, "
                 "or choose “Save as draft” to keep it online while you work on changes.",
             )
@@ -191,6 +191,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     date_hierarchy = "updated_at"
     inlines = [FeedbackInline]
     object_history_template = "admin/articles/history.html"
+    object_history_form_template = "admin/articles/history_form.html"
     object_history_list_template = "admin/articles/history_list.html"
 
     class Media:
@@ -249,10 +250,15 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and Article.objects.filter(pk=obj.pk).first().is_public:
+        restoring = request.resolver_match.url_name == "articles_article_simple_history"
+        live = Article.objects.filter(pk=obj.pk).first() if obj is not None else None
+        if live is not None and live.is_public and not restoring:
             return fieldsets
-        # Drafts of changes and taking offline apply to a published page only.
-        live_only = {"draft_state", "changes_publish_at", "confirm_take_offline"}
+        # Drafts of changes and taking offline apply to a published page only; a
+        # restore may still take one offline, so it keeps the confirmation.
+        live_only = {"draft_state", "changes_publish_at"}
+        if not (live is not None and live.is_public):
+            live_only.add("confirm_take_offline")
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f not in live_only]})
             for name, options in fieldsets
@@ -479,6 +485,13 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             else [],
         }
         return TemplateResponse(request, "admin/articles/diff.html", context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not (str(object_id).isdigit() and str(version_id).isdigit()):
+            raise Http404  # simple_history's URL takes any text; ours are numbers
+        version = get_object_or_404(Article.history.model, id=object_id, history_id=version_id)
+        extra_context = {**(extra_context or {}), "version": version}
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         # Number the versions in one query (the queryset holds this article's only).

@@ -102,3 +102,24 @@ def test_restoring_a_version_is_logged_with_its_date_and_who_did_it(admin_client
     assert LogEntry.objects.latest("action_time").change_message == expected
     html = admin_client_with_otp.get(f"{CHANGELIST}{article.pk}/history/").content.decode()
     assert expected in html and "otp-admin" in html
+
+
+def test_restoring_an_offline_version_of_a_live_page_asks_for_confirmation(
+    admin_client_with_otp,
+):
+    article = make_article(status="draft", body="Early text.\n")
+    offline = article.history.earliest()
+    article.status = "published"
+    article.save()
+    restore_url = f"{CHANGELIST}{article.pk}/history/{offline.history_id}/"
+
+    page = admin_client_with_otp.get(restore_url).content.decode()
+    refused = admin_client_with_otp.post(restore_url, form_data(offline.instance))
+
+    assert 'value="Restore this version"' in page and "Publish changes at" not in page
+    assert "This is version 1, saved" in page
+    assert admin_client_with_otp.get(f"{CHANGELIST}{article.pk}/history/x/").status_code == 404
+    assert refused.status_code == 200
+    assert "readers will see “page removed”" in refused.content.decode()
+    article.refresh_from_db()
+    assert article.is_public

@@ -158,7 +158,7 @@ def test_editor_restores_a_version_and_reads_the_history_entry(browser, site, cl
 
     page.goto(f"{site}/admin/articles/article/{article.pk}/history/")
     page.get_by_role("link", name="Version 1").click()
-    page.get_by_role("button", name="Revert").click()
+    page.get_by_role("button", name="Restore this version").first.click()
     page.wait_for_load_state()
     page.goto(f"{site}/admin/articles/article/{article.pk}/history/")
 
