@@ -13,11 +13,13 @@ uses the same steps for docs/editing.md.
 """
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from PIL import Image
+from playwright.sync_api import expect
 
 from clinic_site.accounts.roles import EDITOR
 from clinic_site.articles.models import Article
@@ -121,9 +123,9 @@ def test_editor_uploads_a_valid_and_an_invalid_image(browser, site, closing, tmp
 
     assert page.get_by_role("button", name="Upload image").is_visible()
     page.locator(".editor-tools input[type=file]").set_input_files(str(png(tmp_path / "a.png")))
-    page.wait_for_function(
-        "document.querySelector('textarea[name=body]').value.includes('/media/articles/')"
-    )
+    # expect() polls from Playwright's own script world: a string wait_for_function
+    # would be eval'd in the page, which its CSP (rightly) refuses.
+    expect(body).to_have_value(re.compile(r"/media/articles/"))
     assert "![Describe the image here](/media/articles/" in body.input_value()
     assert problem.is_hidden()
 
