@@ -13,7 +13,7 @@ PROD_STAMP := $(PROD_VENV)/.installed
 PROD_MANAGE := $(PROD_VENV)/bin/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-prod run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check staff
+.PHONY: help install install-prod run serve test test-browser docs-screenshots lighthouse lint format bench audit lock migrate content clean worker backup-restore-check staff
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,7 @@ install-prod: $(PROD_STAMP) ## Production's virtualenv (.venv-prod): exactly req
 migrate: $(STAMP)
 	DEBUG=$${DEBUG-1} $(MANAGE) migrate --noinput
 	DEBUG=$${DEBUG-1} $(MANAGE) setup_roles
+	DEBUG=$${DEBUG-1} $(MANAGE) schedule_review_digest
 
 content: migrate
 	DEBUG=$${DEBUG-1} $(MANAGE) import_content
@@ -72,6 +73,9 @@ test: $(STAMP) ## Set up everything and run the whole test suite
 test-browser: $(STAMP) ## Only the real-browser checks: flows, axe-core, HTML validity
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+docs-screenshots: $(STAMP) ## Screenshots of the editor screens for docs/editing.md
+	bash scripts/editing-screenshots.sh
 
 lighthouse: $(STAMP) ## Lighthouse scores (mobile) for home, an article and contact -> docs/lighthouse.md
 	bash scripts/lighthouse.sh

@@ -421,11 +421,11 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "clinic_site.articles.markup.render_markdown"
 MARKDOWNX_URLS_PATH = "/editor/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 800
+# The text area keeps a fixed height beside its preview instead of growing past it.
+MARKDOWNX_EDITOR_RESIZABLE = False
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 24_000_000)
 READABILITY_TARGET_GRADE = 8
-# The editorial policy page promises a clinical check at least this often.
-ARTICLE_REVIEW_INTERVAL_MONTHS = env_int("ARTICLE_REVIEW_INTERVAL_MONTHS", 12)
 AVOID_WORDS = env_list(
     "AVOID_WORDS",
     "cure,cures,cured,guaranteed,guarantee,instant,instantly,miracle,breakthrough,"
@@ -496,3 +496,8 @@ URGENT_PROCEDURE_PHONES = env_list(
 
 # Staff screens write every date one way ("30 Nov 2026, 14:05"; core/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["clinic_site.core.formats"]
+
+# --- Clinical review ---------------------------------------------------------------------
+
+# A clinical reviewer's sign-off is due again this many months later.
+CLINICAL_REVIEW_INTERVAL_MONTHS = env_int("CLINICAL_REVIEW_INTERVAL_MONTHS", 12)

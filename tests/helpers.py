@@ -86,3 +86,19 @@ def force_login_verified(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def make_reviewer(
+    username: str = "reviewer",
+    *,
+    display_name: str = "Dr A. Example",
+    credentials: str = "MD, psychiatrist",
+):
+    """A member of the "Clinical reviewer" role with the staff profile a sign-off needs."""
+    from clinic_site.accounts.models import StaffProfile
+    from clinic_site.accounts.roles import CLINICAL_REVIEWER, setup_roles
+
+    setup_roles()
+    user, token = make_staff(username, groups=[CLINICAL_REVIEWER])
+    StaffProfile.objects.create(user=user, display_name=display_name, credentials=credentials)
+    return user, token

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
 from .invitations import reset_authenticator, send_invitation
-from .models import Invitation
+from .models import Invitation, StaffProfile
 from .roles import ROLE_PERMISSIONS
 
 MANAGE_STAFF = "accounts.manage_staff"
@@ -165,3 +165,10 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
     @admin.display(description="Added")
     def created(self, device):
         return staff_datetime(device.created_at)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "credentials", "user"]
+    search_fields = ["display_name", "credentials", "user__username"]
+    autocomplete_fields = ["user"]

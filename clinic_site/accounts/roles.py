@@ -11,6 +11,9 @@ admin is undone on the next deploy: change it here, where review sees it.
 - Editor writes and publishes articles and reads readers' feedback on them. It cannot
   see contact requests at all. Deleting an article is left to superusers: unpublishing
   is the everyday way to take one down.
+- Clinical reviewer reads articles and signs them off (the only role that can); their
+  name and credentials come from their staff profile. They cannot edit articles, so a
+  sign-off always vouches for text someone else wrote and they read.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -18,6 +21,7 @@ from django.db import transaction
 
 FRONT_DESK = "Front desk"
 EDITOR = "Editor"
+CLINICAL_REVIEWER = "Clinical reviewer"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     FRONT_DESK: (
@@ -32,6 +36,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "articles.change_article",
         # Readers' "was this helpful?" answers, shown on each article (read-only).
         "articles.view_feedback",
+    ),
+    CLINICAL_REVIEWER: (
+        "articles.view_article",
+        "articles.sign_off_article",
+        "articles.view_feedback",
+        # Their own name and credentials, as printed next to a sign-off.
+        "accounts.view_staffprofile",
     ),
 }
 

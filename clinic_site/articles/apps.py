@@ -8,7 +8,10 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from clinic_site.core import pagecache
 
-        from .models import Article
+        from .models import Article, publish_due_changes
 
-        # A scheduled article goes public without any save: the page cache must know when.
-        pagecache.set_schedule(lambda: Article.objects.next_publish_time())
+        # A scheduled article, or scheduled changes to a live one, go public without any
+        # save: the page cache must know when, and publishes the changes when it is time.
+        pagecache.set_schedule(
+            lambda: Article.objects.next_publish_time(), on_due=publish_due_changes
+        )

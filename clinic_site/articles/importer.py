@@ -13,11 +13,12 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import sources
-from .models import Article, Status, fingerprint
+from . import review, sources
+from .models import REVIEW_FIELDS, SOURCE_FIELDS, Article, Status, fingerprint, next_review_date
 
 REQUIRED_KEYS = {"title", "summary", "topic"}
 OPTIONAL_KEYS = {
@@ -110,11 +111,9 @@ def read_source(path: Path) -> tuple[dict, str]:
         "topic": _text(meta, "topic"),
         "order": meta.get("order", 0),
         "body": post.content.strip() + "\n",
-        "reviewed_by": _text(meta, "reviewed_by") if meta.get("reviewed_by") else "",
-        "last_reviewed": _date(meta, "last_reviewed"),
-        "next_review_due": _date(meta, "next_review_due"),
         "sources": _sources(meta),
         "crisis_note": meta.get("crisis_note", False),
+        **_review(meta),
     }
     if not isinstance(values["crisis_note"], bool):
         raise SourceError("crisis_note must be true or false")
@@ -126,13 +125,45 @@ def read_source(path: Path) -> tuple[dict, str]:
 
     # The model's own validation (lengths, slug format, topic choices) is the rule.
     try:
-        Article(**values, status=status).full_clean(validate_unique=False)
+        Article(**values, status=status).full_clean(validate_unique=False, exclude=["reviewer"])
     except ValidationError as error:
         problems = "; ".join(
             f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
         )
         raise SourceError(problems) from None
     return values, status
+
+
+def _review(meta: dict) -> dict:
+    """A clinical sign-off carried by the file: only for a reviewer who exists as a user.
+
+    ``reviewed_by`` is that user's username; the page shows the name and credentials
+    from their staff profile. The sign-off covers the text as imported.
+    """
+    username = meta.get("reviewed_by")
+    last_reviewed = _date(meta, "last_reviewed")
+    next_review_due = _date(meta, "next_review_due")
+    if not username:
+        if last_reviewed or next_review_due:
+            raise SourceError("last_reviewed and next_review_due need reviewed_by")
+        return {"reviewed_by": "", "last_reviewed": None, "next_review_due": None, "reviewer": None}
+    if not isinstance(username, str):
+        raise SourceError("reviewed_by must be the username of a clinical reviewer")
+    reviewer = get_user_model().objects.filter(username=username.strip()).first()
+    if reviewer is None or not review.can_sign_off(reviewer):
+        problem = "is not a user" if reviewer is None else "cannot sign off articles"
+        raise SourceError(
+            f"reviewed_by: {username.strip()!r} {problem}; only a clinical reviewer with "
+            "a staff profile (name and credentials) can be named as the reviewer"
+        )
+    if last_reviewed is None:
+        raise SourceError("reviewed_by needs last_reviewed, the date of the review")
+    return {
+        "reviewed_by": review.reviewer_name(reviewer),
+        "last_reviewed": last_reviewed,
+        "next_review_due": next_review_due or next_review_date(last_reviewed),
+        "reviewer": reviewer,
+    }
 
 
 def _text(meta: dict, key: str) -> str:
@@ -166,12 +197,13 @@ def _date(meta: dict, key: str) -> datetime.date | None:
 
 @transaction.atomic
 def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
-    source_print = fingerprint(values)
+    source_print = fingerprint({name: values[name] for name in SOURCE_FIELDS})
     article = Article.objects.select_for_update().filter(slug=values["slug"]).first()
     if article is None:
         article = Article(**values, status=status)
         article.source_file = path.name
         article.imported_fingerprint = source_print
+        _take_review(article, values)
         article.save()
         return Outcome.CREATED
 
@@ -180,16 +212,42 @@ def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
             article.imported_fingerprint = source_print
             article.source_file = path.name
             article.save(update_fields=["imported_fingerprint", "source_file"])
+        if _take_review(article, values):
+            article._change_reason = f"Sign-off imported from content/{path.name}"
+            article.save()
+            return Outcome.UPDATED
         return Outcome.UNCHANGED
 
     edited_in_admin = article.imported_fingerprint != article.fingerprint()
     if edited_in_admin and not force:
         return Outcome.KEPT
 
-    for name, value in values.items():
-        setattr(article, name, value)
+    for name in SOURCE_FIELDS:
+        setattr(article, name, values[name])
     article.source_file = path.name
     article.imported_fingerprint = source_print
+    _take_review(article, values)
     article._change_reason = f"Imported from content/{path.name}"
     article.save()
     return Outcome.UPDATED
+
+
+def _take_review(article: Article, values: dict) -> bool:
+    """Apply the file's sign-off, if it carries one that the article does not have yet.
+
+    A file without one leaves the article's sign-off alone: one given in the admin
+    stays, and if the imported text differs from what was signed off, the article
+    shows "changed since review".
+    """
+    if values["reviewer"] is None:
+        return False
+    if article.last_reviewed and values["last_reviewed"] < article.last_reviewed:
+        return False  # a later sign-off given in the admin stands
+    if all(getattr(article, name) == values[name] for name in REVIEW_FIELDS) and (
+        article.reviewed_fingerprint == article.reviewed_print()
+    ):
+        return False
+    for name in REVIEW_FIELDS:
+        setattr(article, name, values[name])
+    article.reviewed_fingerprint = article.reviewed_print()
+    return True

@@ -108,15 +108,25 @@ def size_images(html: str) -> str:
     return _IMG_TAG.sub(one, html)
 
 
+_HEADING_OR_IMAGE = re.compile(r"<h[2-6][^>]*>(?P<heading>.*?)</h[2-6]>|<img\b[^>]*>", re.S)
+
+
 def images_without_alt(text: str) -> list[str]:
-    """Image sources in this Markdown that have no alt text, for the editor."""
+    """Images in this Markdown with no description, named by their position for the
+    editor: "image 2, after 'How an infusion is given'" (a file name means nothing)."""
     html = sanitize_html(markdown.Markdown(extensions=EXTENSIONS).convert(text or ""))
     missing = []
-    for tag in re.findall(r"<img\b[^>]*>", html):
-        alt = re.search(r'\balt="([^"]*)"', tag)
+    heading = None
+    number = 0
+    for match in _HEADING_OR_IMAGE.finditer(html):
+        if match.group("heading") is not None:
+            heading = html_lib.unescape(nh3.clean(match.group("heading"), tags=set()))
+            continue
+        number += 1
+        alt = re.search(r'\balt="([^"]*)"', match.group(0))
         if not alt or not alt.group(1).strip() or alt.group(1).startswith("Describe the image"):
-            src = re.search(r'\bsrc="([^"]*)"', tag)
-            missing.append(src.group(1) if src else "(no address)")
+            where = f"after '{heading.strip()}'" if heading else "before the first heading"
+            missing.append(f"image {number}, {where}")
     return missing
 
 

@@ -4,11 +4,14 @@ An article's Markdown is rendered to sanitised HTML once, when it is saved; page
 ever print the stored ``body_html``.
 """
 
+import calendar
+import copy as copy_module
 import hashlib
 import json
 import math
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -39,22 +42,21 @@ class Status(models.TextChoices):
 
 
 # Fields that come from a content/ file; the import compares and writes only these.
-SOURCE_FIELDS = (
-    "title",
-    "slug",
-    "summary",
-    "topic",
-    "order",
-    "body",
-    "reviewed_by",
-    "last_reviewed",
-    "next_review_due",
-    "sources",
-    "crisis_note",
-)
+SOURCE_FIELDS = ("title", "slug", "summary", "topic", "order", "body", "sources", "crisis_note")
 # Fields added after articles were first imported. Left out of the fingerprint while
 # they hold their default, so rows imported before they existed still match their file.
 LATER_FIELD_DEFAULTS = {"sources": [], "crisis_note": False}
+# A clinical sign-off a content/ file may also carry (see importer.py). Kept out of the
+# fingerprint: a reviewer signing off in the admin does not make the text differ from
+# its file.
+REVIEW_FIELDS = ("reviewer", "reviewed_by", "last_reviewed", "next_review_due")
+# What a draft of a live article holds: the words and their sources, not the publishing
+# controls.
+DRAFT_FIELDS = ("title", "summary", "topic", "order", "body", "sources", "crisis_note")
+# What a clinical sign-off vouches for: editing any of these afterwards needs a new review.
+REVIEWED_FIELDS = ("title", "summary", "body", "sources")
+# Articles due for review within this many days count as "due soon".
+REVIEW_DUE_SOON_DAYS = 30
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -94,12 +96,69 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def next_publish_time(self):
-        """When the next scheduled article goes public (None if nothing is scheduled)."""
-        upcoming = self.scheduled().order_by("published_at")
-        return upcoming.values_list("published_at", flat=True).first()
+        """When public content next changes by itself: the next scheduled article, or
+        the next scheduled changes to a live one (None if nothing is scheduled)."""
+        now = timezone.now()
+        schedule = self.aggregate(
+            article=models.Min(
+                "published_at", filter=models.Q(status=Status.PUBLISHED, published_at__gt=now)
+            ),
+            changes=models.Min(
+                "draft_publish_at", filter=models.Q(draft__isnull=False, draft_publish_at__gt=now)
+            ),
+        )
+        return min((when for when in schedule.values() if when is not None), default=None)
 
     def review_overdue(self, today: date | None = None):
         return self.filter(next_review_due__lt=today or timezone.localdate())
+
+    def review_due_soon(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(
+            next_review_due__gte=today,
+            next_review_due__lte=today + timezone.timedelta(days=REVIEW_DUE_SOON_DAYS),
+        )
+
+    def needing_review(self, today: date | None = None):
+        """A clinical reviewer's queue: overdue, due soon, changed since sign-off, or
+        published and never signed off."""
+        today = today or timezone.localdate()
+        return self.filter(
+            models.Q(next_review_due__lte=today + timezone.timedelta(days=REVIEW_DUE_SOON_DAYS))
+            | models.Q(changed_since_review=True)
+            | models.Q(status=Status.PUBLISHED, reviewer__isnull=True)
+        )
+
+    def with_changes_due(self, now: datetime | None = None):
+        """Live articles whose scheduled draft changes should be public by now."""
+        return self.filter(draft__isnull=False, draft_publish_at__lte=now or timezone.now())
+
+
+class VersionNumberMixin(models.Model):
+    """Base of the historical model: each saved version knows its number (1, 2, ...)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def version_number(self) -> int:
+        if getattr(self, "numbered", None) is not None:  # annotated by the history list
+            return self.numbered
+        earlier = (
+            type(self)
+            .objects.filter(id=self.id)
+            .filter(
+                models.Q(history_date__lt=self.history_date)
+                | models.Q(history_date=self.history_date, history_id__lte=self.history_id)
+            )
+        )
+        return earlier.count()
+
+    @property
+    def what_happened(self) -> str:
+        from .history import summary  # history.py builds on this module
+
+        return summary(self)
 
 
 class Article(models.Model):
@@ -136,16 +195,30 @@ class Article(models.Model):
         "date and time schedules it.",
     )
 
-    reviewed_by = models.CharField(
-        max_length=120,
+    # Pending changes to a live article ({field: value} for DRAFT_FIELDS): readers keep
+    # seeing the live columns until the draft is published, now or at draft_publish_at.
+    draft = models.JSONField(null=True, blank=True, editable=False)
+    draft_publish_at = models.DateTimeField(
+        "changes scheduled for", null=True, blank=True, editable=False
+    )
+
+    # Clinical sign-off: set only by sign_off() (a clinical reviewer) or by import_content
+    # for a reviewer who exists as a user; never typed by editors.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
         blank=True,
-        help_text="Name and role of the clinician who last reviewed this page. "
-        "Leave empty until a clinician has reviewed it.",
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_articles",
     )
-    last_reviewed = models.DateField(null=True, blank=True)
-    next_review_due = models.DateField(
-        null=True, blank=True, help_text="When a clinician should check this page again."
-    )
+    # The reviewer's name and credentials as they were at sign-off, as readers see them.
+    reviewed_by = models.CharField("reviewed by", max_length=120, blank=True, editable=False)
+    last_reviewed = models.DateField("last reviewed", null=True, blank=True, editable=False)
+    next_review_due = models.DateField("next review due", null=True, blank=True, editable=False)
+    # Fingerprint of REVIEWED_FIELDS as signed off, so the sign-off belongs to that version.
+    reviewed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    changed_since_review = models.BooleanField(default=False, editable=False)
 
     sources = SourcesField(
         help_text="The documents this page relies on, one per line: "
@@ -168,7 +241,8 @@ class Article(models.Model):
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["body_html", "body_text", "headings", "word_count"]
+        excluded_fields=["body_html", "body_text", "headings", "word_count"],
+        bases=[VersionNumberMixin],
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -181,14 +255,25 @@ class Article(models.Model):
                 name="article_slug_not_empty",
             )
         ]
+        permissions = [("sign_off_article", "Can sign off an article as a clinical reviewer")]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
+        # The admin's form strips the final newline and sends \r\n: store one form, so
+        # saving unchanged text is not recorded as a change.
+        self.body = normalise_body(self.body)
+        if self.draft and "body" in self.draft:
+            self.draft["body"] = normalise_body(self.draft["body"])
         self.render_derived_fields()
         if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            # Whole seconds: the admin's form has no microseconds, and a value it cannot
+            # show would be recorded as a "published at" change on the next save.
+            self.published_at = timezone.now().replace(microsecond=0)
+        self.changed_since_review = bool(
+            self.reviewed_fingerprint and self.reviewed_fingerprint != self.reviewed_print()
+        )
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
@@ -197,6 +282,7 @@ class Article(models.Model):
                 "headings",
                 "word_count",
                 "published_at",
+                "changed_since_review",
             }
         previous = (
             Article.objects.filter(pk=self.pk).only("slug", "status", "published_at").first()
@@ -261,12 +347,56 @@ class Article(models.Model):
 
     @property
     def is_reviewed(self) -> bool:
-        """Only a named clinician and a date make a page 'reviewed'."""
-        return bool(self.reviewed_by and self.last_reviewed)
+        """Signed off by a clinical reviewer, and unchanged since: only then may the page
+        say "Reviewed by"."""
+        return bool(
+            self.reviewer_id
+            and self.reviewed_by
+            and self.last_reviewed
+            and self.reviewed_fingerprint == self.reviewed_print()
+        )
 
     @property
     def is_review_overdue(self) -> bool:
         return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+    @property
+    def review_status(self) -> str:
+        """The review state in words, for staff screens."""
+        today = timezone.localdate()
+        if self.next_review_due and self.next_review_due < today:
+            return "Overdue"
+        if self.changed_since_review:
+            return "Changed since review"
+        if not self.reviewer_id:
+            return "Not reviewed"
+        if self.next_review_due and (self.next_review_due - today).days <= REVIEW_DUE_SOON_DAYS:
+            return "Due soon"
+        return "Reviewed"
+
+    def reviewed_print(self) -> str:
+        return fingerprint({name: getattr(self, name) for name in REVIEWED_FIELDS})
+
+    # --- Drafts of live articles --------------------------------------------------------
+
+    @property
+    def has_draft(self) -> bool:
+        return self.draft is not None
+
+    def with_draft(self) -> "Article":
+        """An unsaved copy showing the draft as it would look once published."""
+        copy = copy_module.copy(self)
+        for name, value in (self.draft or {}).items():
+            setattr(copy, name, value)
+        copy.render_derived_fields()
+        return copy
+
+    def apply_draft(self) -> None:
+        """Copy the draft into the live fields in memory (the caller saves)."""
+        for name, value in (self.draft or {}).items():
+            setattr(self, name, value)
+        self.draft = None
+        self.draft_publish_at = None
 
     def source_values(self) -> dict:
         return {name: getattr(self, name) for name in SOURCE_FIELDS}
@@ -277,6 +407,48 @@ class Article(models.Model):
     @property
     def edited_since_import(self) -> bool:
         return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
+
+
+def normalise_body(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    return text + "\n" if text else ""
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; the 31st becomes the month's last day (Feb 28/29)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_review_date(reviewed_on: date) -> date:
+    return add_months(reviewed_on, settings.CLINICAL_REVIEW_INTERVAL_MONTHS)
+
+
+def publish_due_changes(now: datetime | None = None) -> int:
+    """Publish every draft whose scheduled time has come; returns how many.
+
+    The page cache calls it when the next scheduled time (``next_publish_time``) has
+    passed, before building any page (core/pagecache.py, registered in apps.py), so
+    scheduled changes go live with no save and no cron.
+    """
+    now = now or timezone.now()
+    published = 0
+    for pk in Article.objects.with_changes_due(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Two readers may arrive at once: only the one that still finds the draft
+            # publishes it.
+            article = Article.objects.select_for_update().with_changes_due(now).filter(pk=pk)
+            article = article.first()
+            if article is None:
+                continue
+            scheduled = article.draft_publish_at
+            article.apply_draft()
+            when = timezone.localtime(scheduled)
+            article._change_reason = f"Published the changes scheduled for {when:%-d %b %Y, %H:%M}"
+            article.save()
+            published += 1
+    return published
 
 
 def remember_public_slugs(article: Article, slugs: list[str]) -> None:

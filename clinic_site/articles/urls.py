@@ -9,5 +9,6 @@ urlpatterns = [
     path("<slug:slug>/", views.article_detail, name="detail"),
     path("<slug:slug>/feedback/", views.feedback, name="feedback"),
     path("<slug:slug>/feedback/thanks/", views.feedback_thanks, name="feedback_thanks"),
+    path("<slug:slug>/draft/", views.article_draft, name="draft"),
     path("<slug:slug>/revisions/<int:history_id>/", views.article_revision, name="revision"),
 ]

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from clinic_site.core import ratelimit, structured_data
+from clinic_site.core import pagecache, ratelimit, structured_data
 from clinic_site.core.net import client_ip
 from clinic_site.core.pagecache import cache_public_page
 
@@ -28,6 +28,7 @@ def home(request):
 
 @cache_public_page
 def article_list(request):
+    pagecache.catch_up()
     return render(
         request,
         "articles/article_list.html",
@@ -37,6 +38,7 @@ def article_list(request):
 
 @cache_public_page
 def article_detail(request, slug):
+    pagecache.catch_up()
     # Staff who edit articles preview drafts and scheduled pages at the same address.
     article = Article.objects.visible_to(request.user).filter(slug=slug).first()
     if article is None:
@@ -83,7 +85,21 @@ def article_revision(request, slug, history_id):
     )
 
 
+@never_cache
+def article_draft(request, slug):
+    """Staff preview of a live article's unpublished changes, at their private address."""
+    if not request.user.has_perm("articles.view_article"):
+        raise Http404
+    article = get_object_or_404(Article, slug=slug, draft__isnull=False)
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": article.with_draft(), "related": [], "is_preview": True, "is_draft": True},
+    )
+
+
 def search(request):
+    pagecache.catch_up()
     query = clean_query(request.GET.get("q", ""))
     results = search_articles(query) if query else []
     response = render(

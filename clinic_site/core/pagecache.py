@@ -38,13 +38,35 @@ def _no_schedule() -> datetime | None:
     return None
 
 
+def _nothing_due() -> object:
+    return None
+
+
 _next_scheduled_change: Callable[[], datetime | None] = _no_schedule
+_when_due: Callable[[], object] = _nothing_due
 
 
-def set_schedule(next_change: Callable[[], datetime | None]) -> None:
-    """Register the function that says when public content next changes by itself."""
-    global _next_scheduled_change
+def set_schedule(
+    next_change: Callable[[], datetime | None], *, on_due: Callable[[], object] | None = None
+) -> None:
+    """Register when public content next changes by itself, and what to do then.
+
+    ``next_change()`` gives that time (or None); ``on_due()`` is called by the first
+    process to see it pass, before any page is built under the next version (e.g. to
+    publish changes that were scheduled for then).
+    """
+    global _next_scheduled_change, _when_due
     _next_scheduled_change = next_change
+    _when_due = on_due or _nothing_due
+
+
+def catch_up() -> None:
+    """For pages the cache does not serve (staff, search): make sure whatever was
+    scheduled for now has happened. Costs nothing while this process's check is fresh."""
+    try:
+        _pages.current_version()
+    except Exception:
+        logger.warning("page cache unavailable", extra={"event": "page_cache.version"})
 
 
 def content_changed() -> None:
@@ -104,6 +126,8 @@ class _ProcessPages:
                 return self.version
         row = _read_version()
         if row is None or (row["valid_until"] and row["valid_until"] <= timezone.now()):
+            if row is not None:
+                _when_due()
             _write_version(replacing=row["version"] if row else None)
             row = _read_version()
         with self.lock:

@@ -22,7 +22,7 @@ def editorial_policy(request):
     return render(
         request,
         "core/editorial_policy.html",
-        {"review_months": settings.ARTICLE_REVIEW_INTERVAL_MONTHS},
+        {"review_months": settings.CLINICAL_REVIEW_INTERVAL_MONTHS},
     )
 
 

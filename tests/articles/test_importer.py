@@ -130,7 +130,7 @@ def test_an_article_edited_in_the_admin_is_kept_and_reported(tmp_path):
     output = run_command(tmp_path)
 
     assert "kept" in output and "how-long.md" in output and "--force" in output
-    assert Article.objects.get(slug="how-long").body == "An editor's careful rewrite."
+    assert Article.objects.get(slug="how-long").body == "An editor's careful rewrite.\n"
 
 
 def test_an_admin_edit_is_kept_even_when_the_file_did_not_change(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import frontmatter
 from django.conf import settings
 
-from clinic_site.articles.markup import render
+from clinic_site.articles.markup import images_without_alt, render
 from clinic_site.articles.quality import avoided_words, readability_grade, syllables
 
 PLAIN = "The nurse checks your blood pressure. You rest in a quiet room. " * 6
@@ -71,3 +71,17 @@ def test_readers_never_see_the_allow_marker():
 
     assert "allow" not in rendered.html
     assert rendered.headings == [{"id": "is-it-a-cure", "title": "Is it a cure?"}]
+
+
+def test_images_without_a_description_are_named_by_position_not_file_name():
+    body = (
+        "![A nurse checks the drip](/media/a.png)\n\n"
+        "## How an infusion is given\n\n"
+        "![](/media/articles/0123456789abcdef0123456789abcdef_40x30.png)\n\n"
+        "![Describe the image here](/media/c.png)\n"
+    )
+
+    assert images_without_alt(body) == [
+        "image 2, after 'How an infusion is given'",
+        "image 3, after 'How an infusion is given'",
+    ]

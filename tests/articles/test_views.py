@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic_site.articles.models import Status, Topic
+from clinic_site.articles.review import sign_off
 from tests.factories import make_article
-from tests.helpers import make_staff
+from tests.helpers import make_reviewer, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -57,17 +58,17 @@ def test_unreviewed_article_says_last_updated_not_reviewed(client):
     assert "reviewed" not in html.lower().replace("next review", "")
 
 
-def test_reviewed_article_shows_reviewer_and_dates(client):
-    article = make_article(
-        reviewed_by="Dr. Example Reviewer, MD",
-        last_reviewed=timezone.localdate() - timedelta(days=10),
-        next_review_due=timezone.localdate() + timedelta(days=170),
-    )
+def test_signed_off_article_shows_reviewer_and_date_but_never_a_review_due_date(client):
+    article = make_article()
+    reviewer, _ = make_reviewer(display_name="Dr Example Reviewer", credentials="MD")
+    sign_off(article=article, reviewer=reviewer, today=timezone.localdate() - timedelta(days=10))
 
     html = client.get(article.get_absolute_url()).content.decode()
 
-    assert "Last reviewed" in html and "Dr. Example Reviewer, MD" in html
-    assert "Next review due" in html
+    reviewed_on = timezone.localdate() - timedelta(days=10)
+    assert "Reviewed by Dr Example Reviewer, MD on" in html
+    assert f"{reviewed_on:%B} {reviewed_on.day}, {reviewed_on.year}" in html
+    assert "Next review" not in html and "Last updated" not in html
 
 
 def test_related_articles_are_from_the_same_topic_and_published(client):

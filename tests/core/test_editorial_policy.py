@@ -44,7 +44,7 @@ def test_each_articles_byline_links_to_the_editorial_policy(client):
 def test_policy_page_covers_what_readers_need_to_judge_the_articles(client, settings):
     settings.CLINIC_NAME = "Riverside Infusion Clinic"
     settings.CLINIC_EMAIL = "editors@riverside.example"
-    settings.ARTICLE_REVIEW_INTERVAL_MONTHS = 9
+    settings.CLINICAL_REVIEW_INTERVAL_MONTHS = 9
 
     response = client.get(reverse("core:editorial_policy"))
 

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic_site.articles.models import Article
+from clinic_site.articles.review import sign_off
 from tests.factories import make_article
+from tests.helpers import make_reviewer
 
 from .document import Document
 from .pages import ARTICLE_SLUGS
@@ -106,18 +108,21 @@ def test_every_article_is_a_medical_web_page(client, content):
 
 def test_reviewed_article_names_its_reviewer_and_review_date(client):
     reviewed_on = timezone.localdate() - timedelta(days=12)
-    article = make_article(
-        reviewed_by="Dr. Sam Example, MD", last_reviewed=reviewed_on, title="Reviewed page"
-    )
+    article = make_article(title="Reviewed page")
+    reviewer, _ = make_reviewer(display_name="Dr Sam Example", credentials="MD")
+    sign_off(article=article, reviewer=reviewer, today=reviewed_on)
 
     data = page(client, article.get_absolute_url()).json_ld_of_type("MedicalWebPage")
 
     assert data["lastReviewed"] == reviewed_on.isoformat()
-    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr. Sam Example, MD"}
+    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr Sam Example, MD"}
 
 
 def test_a_date_without_a_reviewer_is_not_a_review(client):
-    article = make_article(last_reviewed=timezone.localdate())
+    article = make_article()
+    Article.objects.filter(pk=article.pk).update(
+        last_reviewed=timezone.localdate(), reviewed_by="Typed by an editor"
+    )
 
     data = page(client, article.get_absolute_url()).json_ld_of_type("MedicalWebPage")
 

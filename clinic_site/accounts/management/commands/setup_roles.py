@@ -1,4 +1,5 @@
-"""Create or update the staff groups ("Front desk", "Editor") from accounts/roles.py.
+"""Create or update the staff groups ("Front desk", "Editor", "Clinical reviewer") from
+accounts/roles.py.
 
 Safe to run any number of times; `make migrate` runs it after every migrate.
 """
