@@ -43,7 +43,6 @@ install-prod: $(PROD_STAMP) ## Production's virtualenv (.venv-prod): exactly req
 migrate: $(STAMP)
 	DEBUG=$${DEBUG-1} $(MANAGE) migrate --noinput
 	DEBUG=$${DEBUG-1} $(MANAGE) setup_roles
-	DEBUG=$${DEBUG-1} $(MANAGE) schedule_review_digest
 
 content: migrate
 	DEBUG=$${DEBUG-1} $(MANAGE) import_content

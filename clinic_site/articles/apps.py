@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -6,12 +8,17 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from clinic_site.core import pagecache
+        from clinic_site.core import pagecache, periodic
 
+        from . import review
         from .models import Article, publish_due_changes
 
         # A scheduled article, or scheduled changes to a live one, go public without any
         # save: the page cache must know when, and publishes the changes when it is time.
         pagecache.set_schedule(
             lambda: Article.objects.next_publish_time(), on_due=publish_due_changes
+        )
+        # Each clinical reviewer hears weekly what is due (run by the task worker).
+        periodic.register(
+            "articles.review_digest", every=timedelta(days=7), job=review.send_review_digests
         )

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from clinic_site.accounts.roles import EDITOR, setup_roles
 from clinic_site.articles.importer import Outcome, import_content
 from clinic_site.articles.models import Article, add_months, next_review_date
 from clinic_site.articles.review import digest_email, digest_for, send_review_digests, sign_off
-from clinic_site.articles.tasks import schedule_review_digest, send_review_digest
+from clinic_site.core import periodic
+from clinic_site.core.models import PeriodicJob
 from tests.factories import make_article
 from tests.helpers import force_login_verified, make_reviewer, make_staff
 
@@ -284,16 +284,16 @@ def test_digest_is_emailed_only_to_reviewers_with_something_due():
     assert "Overdue page" in mail.outbox[0].body and "Fresh page" not in mail.outbox[0].body
 
 
-def test_the_digest_task_queues_next_weeks_run_and_scheduling_is_idempotent():
-    assert schedule_review_digest() is True
-    assert schedule_review_digest() is False
-    assert DBTaskResult.objects.filter(task_path=send_review_digest.module_path).count() == 1
+def test_the_task_worker_sends_the_digest_once_a_week(mailoutbox):
+    reviewer, _ = make_reviewer("drexample")
+    sign_off(article=make_article(title="Overdue page"), reviewer=reviewer, today=date(2025, 1, 1))
 
-    DBTaskResult.objects.all().delete()
-    send_review_digest.call()
+    assert "articles.review_digest" in periodic.run_due()
+    assert "articles.review_digest" not in periodic.run_due()  # not again this week
 
-    queued = DBTaskResult.objects.get(task_path=send_review_digest.module_path)
-    assert queued.run_after > timezone.now() + timedelta(days=6)
+    assert [message.to for message in mailoutbox] == [["drexample@clinic.example"]]
+    job = PeriodicJob.objects.get(name="articles.review_digest")
+    assert job.next_run_at > timezone.now() + timedelta(days=6)
 
 
 def test_setup_roles_creates_the_clinical_reviewer_role():
