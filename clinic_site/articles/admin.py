@@ -307,7 +307,10 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     def quality(self, article):
         if not article.pk:
             return "Shown after the first save."
-        return render_to_string("admin/articles/quality.html", {"report": check_article(article)})
+        return render_to_string(
+            "admin/articles/quality.html",
+            {"report": check_article(article), "target_grade": settings.READABILITY_TARGET_GRADE},
+        )
 
     @admin.display(description="Sign-off")
     def review_summary(self, article):

@@ -76,7 +76,7 @@ def test_an_urgent_request_opens_with_the_procedure_from_settings(desk, settings
 
     box = page[page.index('class="staff-urgent-box"') :]
     assert "Ring the person back within ten minutes." in box
-    assert 'On-call clinician: <a href="tel:555 010 0111">555 010 0111</a>' in box
+    assert 'On-call clinician: <a href="tel:5550100111">555 010 0111</a>' in box
     assert 'Emergency: <a href="tel:911">911</a>' in box
     assert page.index("staff-urgent-box") < page.index("Assign to me")
 
