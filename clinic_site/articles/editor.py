@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import images
 from .markup import render_markdown
-
-EDIT_PERMISSION = "articles.change_article"
+from .models import EDIT_PERMISSION
 
 
 def editor_only(view):
@@ -46,4 +45,4 @@ def upload(request):
         stored = images.store_article_image(upload)
     except images.ImageRejected as error:
         return JsonResponse({"image": [str(error)]}, status=400)
-    return JsonResponse({"image_code": f"![Describe the image here]({stored.url})"})
+    return JsonResponse({"image_code": f"![{images.PLACEHOLDER_ALT}]({stored.url})"})

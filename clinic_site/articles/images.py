@@ -8,7 +8,6 @@ narrower rendition for phones.
 """
 
 import io
-import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -22,11 +21,15 @@ FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 MAX_WIDTH = 1600  # wider than any article column; larger uploads are scaled down
 PHONE_WIDTH = 640
 UPLOAD_DIR = "articles"
-# Stored names: articles/<32 hex>_<width>x<height>.<ext>; the phone rendition adds -640.
-NAME_PATTERN = re.compile(
-    r"^/media/articles/(?P<key>[0-9a-f]{32})_(?P<width>\d{1,5})x(?P<height>\d{1,5})"
-    r"\.(?P<ext>png|jpg|webp)$"
+# Where an upload is served: /media/articles/<32 hex>_<width>x<height>.<ext>; its phone
+# rendition adds -640 (rendition_name). Markup recognises our uploads by this.
+STORED_URL = (
+    r"/media/articles/(?P<key>[0-9a-f]{32})_(?P<width>\d{1,5})x(?P<height>\d{1,5})"
+    r"\.(?P<ext>png|jpg|webp)"
 )
+# The description the editor inserts with an upload, for the editor to replace; an image
+# still carrying it counts as having no description.
+PLACEHOLDER_ALT = "Describe the image here"
 
 
 class ImageRejected(Exception):

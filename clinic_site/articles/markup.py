@@ -13,6 +13,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import TocExtension
 
+from . import images
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "dl", "dt", "em",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
@@ -35,8 +37,6 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Set on every link: harmless on our own, and it keeps other sites from reaching back.
 LINK_REL = "noopener noreferrer"
-
-PHONE_WIDTH = 640  # matches images.PHONE_WIDTH
 
 EXTENSIONS = ["extra", "sane_lists", "smarty"]
 
@@ -81,10 +81,7 @@ def render(text: str) -> Rendered:
 # sanitising and touches only tags whose src matches that strict pattern exactly, so
 # it cannot add anything unsafe.
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
-_OWN_SRC = re.compile(
-    r'\ssrc="(?P<src>/media/articles/[0-9a-f]{32}_(?P<w>\d{1,5})x(?P<h>\d{1,5})'
-    r'\.(?P<ext>png|jpg|webp))"'
-)
+_OWN_SRC = re.compile(rf'\ssrc="(?P<src>{images.STORED_URL})"')
 
 
 def size_images(html: str) -> str:
@@ -95,13 +92,13 @@ def size_images(html: str) -> str:
         extra = ' loading="lazy" decoding="async"'
         own = _OWN_SRC.search(tag)
         if own:
-            src, width = own["src"], int(own["w"])
-            extra += f' width="{own["w"]}" height="{own["h"]}"'
-            if width > PHONE_WIDTH:
-                small = f"{src.rsplit('.', 1)[0]}-{PHONE_WIDTH}.{own['ext']}"
+            src, width = own["src"], int(own["width"])
+            extra += f' width="{own["width"]}" height="{own["height"]}"'
+            if width > images.PHONE_WIDTH:
+                phone = images.PHONE_WIDTH
                 extra += (
-                    f' srcset="{small} {PHONE_WIDTH}w, {src} {width}w"'
-                    f' sizes="(max-width: {PHONE_WIDTH + 40}px) 100vw, {width}px"'
+                    f' srcset="{images.rendition_name(src)} {phone}w, {src} {width}w"'
+                    f' sizes="(max-width: {phone + 40}px) 100vw, {width}px"'
                 )
         return tag[:4] + extra + tag[4:]
 
@@ -124,7 +121,7 @@ def images_without_alt(text: str) -> list[str]:
             continue
         number += 1
         alt = re.search(r'\balt="([^"]*)"', match.group(0))
-        if not alt or not alt.group(1).strip() or alt.group(1).startswith("Describe the image"):
+        if not alt or not alt.group(1).strip() or alt.group(1).startswith(images.PLACEHOLDER_ALT):
             where = f"after '{heading.strip()}'" if heading else "before the first heading"
             missing.append(f"image {number}, {where}")
     return missing

@@ -23,6 +23,8 @@ from clinic_site.core import pagecache
 from . import markup
 from .sources import SourcesField
 
+# Staff who may edit articles also preview drafts and use the editor's endpoints.
+EDIT_PERMISSION = "articles.change_article"
 WORDS_PER_MINUTE = 200
 # Articles with at least this many sections get a table of contents.
 TOC_MIN_HEADINGS = 3
@@ -79,7 +81,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """What this user may read: staff who edit articles also see drafts."""
-        if user.is_authenticated and user.has_perm("articles.change_article"):
+        if user.is_authenticated and user.has_perm(EDIT_PERMISSION):
             return self.all()
         return self.published()
 

@@ -10,7 +10,7 @@ from clinic_site.core.net import client_ip
 from clinic_site.core.pagecache import cache_public_page
 
 from .feedback import FeedbackForm
-from .models import Article, PublishedSlug
+from .models import EDIT_PERMISSION, Article, PublishedSlug
 from .search import clean_query, search_articles
 
 
@@ -70,7 +70,7 @@ def _moved_or_gone(request, slug):
 @never_cache
 def article_revision(request, slug, history_id):
     """Staff preview of one saved version, exactly as the public page would show it."""
-    if not request.user.has_perm("articles.change_article"):
+    if not request.user.has_perm(EDIT_PERMISSION):
         raise Http404
     article = get_object_or_404(Article, slug=slug)
     version = get_object_or_404(article.history.model, history_id=history_id, id=article.pk)
