@@ -163,4 +163,5 @@ def test_translation_points_the_reader_to_a_clinician(path):
 
 @pytest.mark.parametrize("path", SPANISH, ids=IDS)
 def test_translation_reads_fairly_easily(path):
-    assert inflesz(frontmatter.load(path).content) >= INFLESZ_THRESHOLD
+    score = inflesz(frontmatter.load(path).content)
+    assert score >= INFLESZ_THRESHOLD, f"INFLESZ {score}, below {INFLESZ_THRESHOLD}"
