@@ -2,8 +2,8 @@
 and gunicorn started with the project's gunicorn.conf.py and waited for.
 
 Used by the tests that need real processes (tests/core/test_serve.py,
-tests/core/test_pagecache.py) and by the benchmark (bench/server.py), so every one of
-them starts, probes and stops the server the same way.
+tests/core/test_pagecache.py, tests/intake/test_concurrency.py) and by the benchmark
+(bench/server.py), so every one of them starts, probes and stops the server the same way.
 """
 
 import contextlib

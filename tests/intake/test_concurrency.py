@@ -14,119 +14,43 @@ under REQUIRE_SERVICES=1, when there is none; see tests/services.py).
 
 import contextlib
 import http.client
-import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
-
+from tests import servers
+from tests.servers import manage, production_env
 from tests.services import scratch_postgres_database
 
-ROOT = Path(__file__).resolve().parents[2]
-PORTS = range(8101, 8120)
 SUBMISSIONS = 60
 WORKERS = 3
 HTTP_TIMEOUT = 60
-START_TIMEOUT = 60
 
 # django-tasks-db's queue table (its app label is "django_tasks_database").
 COUNT_QUEUED = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult"
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail("no free port in 8101-8119")
-
-
 def server_env(database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="clinic_site.settings_test",
+    return production_env(
         DATABASE_URL=database_url,
-        DEBUG="0",
-        SECRET_KEY="concurrency-test-secret-key-not-for-production",
-        SECURE_SSL_REDIRECT="0",
-        TRUST_X_FORWARDED_PROTO="0",
-        ALLOWED_HOSTS="127.0.0.1",
+        # The browsers below talk to gunicorn directly, as 127.0.0.1, over plain HTTP.
+        ALLOWED_HOSTS="127.0.0.1,clinic.example",
+        REDIS_URL=None,
         CONTACT_RATE_LIMIT="100000",  # every submission comes from 127.0.0.1
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @contextlib.contextmanager
 def gunicorn(env: dict, log: Path):
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-    port = free_port()
-    with log.open("wb") as out:
-        server = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "clinic_site.wsgi:application",
-                "--workers",
-                str(WORKERS),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                str(HTTP_TIMEOUT),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so the workers go with it
-        )
-    try:
-        wait_until_ready(server, port, log)
+    """Migrated, then served by WORKERS sync workers (tests/servers.py)."""
+    result = manage("migrate", "--noinput", "--verbosity", "0", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with servers.gunicorn(
+        env, log, arguments=["--workers", str(WORKERS), "--timeout", str(HTTP_TIMEOUT)]
+    ) as (port, _):
         yield port
-    finally:
-        stop(server)
-
-
-def wait_until_ready(server, port: int, log: Path):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited early:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(OSError):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
-
-
-def stop(server):
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
 
 
 def form_for(number: int) -> dict:
