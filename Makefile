@@ -31,7 +31,7 @@ content: migrate
 run: content ## Set up everything and serve the site at http://127.0.0.1:8000 (SQLite)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop). Email goes to this console."
 	@trap 'kill 0' EXIT; \
-	DEBUG=1 $(MANAGE) db_worker --interval 2 >/dev/null 2>&1 & \
+	DEBUG=1 $(MANAGE) task_worker --interval 2 >/dev/null 2>&1 & \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS proxy (needs SECRET_KEY)
@@ -42,7 +42,7 @@ serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind t
 	@if [ -f clinic_site/accounts/management/commands/setup_roles.py ]; then DEBUG=0 $(MANAGE) setup_roles; fi
 	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop)."
 	@trap 'kill 0' EXIT; \
-	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 $(MANAGE) db_worker --interval 2 & fi; \
+	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 scripts/keep-running.sh $(MANAGE) task_worker --interval 2 & fi; \
 	DEBUG=0 PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: $(STAMP) ## Set up everything and run the whole test suite

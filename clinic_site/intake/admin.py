@@ -36,15 +36,42 @@ class ContactNoteInline(admin.StackedInline):
         return False
 
 
+class StaffEmailFilter(admin.SimpleListFilter):
+    """Requests whose staff email never went out, in words (see "Staff not notified")."""
+
+    title = "staff email"
+    parameter_name = "staff_email"
+
+    def lookups(self, request, model_admin):
+        return [("not_notified", "Staff not notified"), ("sent", "Sent")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "not_notified":
+            return queryset.staff_not_notified()
+        if self.value() == "sent":
+            return queryset.filter(notified_at__isnull=False)
+        return queryset
+
+
 @admin.register(ContactRequest)
 class ContactRequestAdmin(admin.ModelAdmin):
-    list_display = ["received", "name", "interest", "urgent", "status", "assigned_to", "age"]
+    list_display = [
+        "received",
+        "name",
+        "interest",
+        "urgent",
+        "status",
+        "assigned_to",
+        "age",
+        "staff_email",
+    ]
     list_display_links = ["received", "name"]
     list_filter = [
         "status",
         "urgent",
         "interest",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        StaffEmailFilter,
     ]
     search_fields = ["name", "email", "phone"]
     search_help_text = "Search by name, email address or phone number."
@@ -162,6 +189,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
     @admin.display(description="Age", ordering="-created_at")
     def age(self, contact_request):
         return contact_request.age
+
+    @admin.display(description="Staff email")
+    def staff_email(self, contact_request):
+        if contact_request.notified_at:
+            return "Sent"
+        if contact_request.staff_not_notified:
+            # Nobody was told by email: someone has to pick this one up from the queue.
+            return format_html("<strong>{}</strong>", "Staff not notified")
+        return "Sending" if contact_request.status == Status.NEW else "Not needed"
 
     @admin.display(description="")
     def urgent_notice(self, contact_request):

@@ -1,6 +1,20 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
 class IntakeConfig(AppConfig):
     name = "clinic_site.intake"
     verbose_name = "Contact requests"
+
+    def ready(self):
+        from clinic_site.core import worker
+
+        from .services import requeue_unannounced_requests
+
+        # The task worker sweeps for requests whose notification went missing.
+        worker.every(
+            timedelta(minutes=1).total_seconds(),
+            "intake.requeue_unannounced_requests",
+            requeue_unannounced_requests,
+        )

@@ -1,0 +1,137 @@
+"""The task worker that heals itself: `manage.py task_worker` (run by `make serve`).
+
+django-tasks-db's own `db_worker` exits on the first database error it does not
+expect (a restarted PostgreSQL, a full disk, a read-only file), and a task it was
+running when it died stays "running" for ever. This worker runs the same task loop
+and, around it:
+
+- catches database and disk errors, logs them (the exception's type only), closes the
+  broken connection and tries again with a growing delay (BACKOFF), so it reconnects
+  by itself once the database is back;
+- writes a heartbeat (core.Heartbeat) every loop, which the monitoring endpoint reads;
+- puts tasks that have been "running" longer than RECLAIM_AFTER back in the queue: their
+  worker died mid-task (a rare duplicate email is acceptable, a lost one is not);
+- runs the periodic jobs feature apps register with ``every()`` (intake's sweep), so no
+  cron is needed.
+
+If the process dies anyway (kill -9, out of memory), `make serve` starts it again
+(scripts/keep-running.sh).
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from .models import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_PREFIX = "task-worker:"
+# A task "running" this long has lost its worker: the longest honest task (an email,
+# EMAIL_TIMEOUT 10 s) is far shorter.
+RECLAIM_AFTER = timedelta(minutes=5)
+# Seconds to wait after the 1st, 2nd, ... consecutive failure; then the last, for ever.
+BACKOFF = (1, 2, 5, 10, 30)
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    function: Callable[[], object]
+    seconds: float
+    last_run: float = field(default=float("-inf"))
+
+
+_jobs: dict[str, PeriodicJob] = {}
+
+
+def every(seconds: float, name: str, function: Callable[[], object]) -> None:
+    """Have the task worker call ``function`` every ``seconds`` (registered in ready())."""
+    _jobs[name] = PeriodicJob(name, function, seconds)
+
+
+def reclaim_abandoned_tasks(*, now=None) -> int:
+    """Put tasks whose worker died mid-run back in the queue; returns how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reclaimed = DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=now - RECLAIM_AFTER
+        ).update(status=TaskResultStatus.READY, run_after=now)
+    if reclaimed:
+        logger.warning(
+            "abandoned tasks put back in the queue",
+            extra={"event": "task_worker.reclaim", "outcome": f"reclaimed {reclaimed}"},
+        )
+    return reclaimed
+
+
+class SelfHealingWorker(Worker):
+    """django-tasks-db's worker, one batch at a time, with housekeeping between batches."""
+
+    def run(self) -> None:
+        logging.getLogger("django_tasks_db").setLevel(logging.WARNING)  # "no more tasks" x N
+        failures = 0
+        once = self.batch
+        while self.running:
+            try:
+                self.housekeeping()
+                self.batch = True  # the parent's loop returns when the queue is empty
+                super().run()
+                self.startup_delay = False
+            except DatabaseError as error:
+                failures += 1
+                self.recover(error, failures)
+                continue
+            if failures:
+                logger.info(
+                    "task worker recovered",
+                    extra={"event": "task_worker.recovered", "outcome": f"after {failures}"},
+                )
+                failures = 0
+            if once:
+                return
+            if self.running:
+                time.sleep(self.interval)
+
+    def housekeeping(self) -> None:
+        close_old_connections()
+        Heartbeat.objects.beat(HEARTBEAT_PREFIX + self.worker_id)
+        # Each start is a new worker id: forget the beats of long-gone ones.
+        Heartbeat.objects.filter(
+            name__startswith=HEARTBEAT_PREFIX, beat_at__lt=timezone.now() - timedelta(days=1)
+        ).delete()
+        reclaim_abandoned_tasks()
+        now = time.monotonic()
+        for job in _jobs.values():
+            if now - job.last_run >= job.seconds:
+                job.function()
+                job.last_run = now
+
+    def recover(self, error: Exception, failures: int) -> None:
+        delay = BACKOFF[min(failures, len(BACKOFF)) - 1]
+        # The type only: driver messages can quote hosts, users and query values.
+        logger.error(
+            "task worker: database unavailable; retrying",
+            extra={
+                "event": "task_worker.database_error",
+                "error_type": type(error).__name__,
+                "outcome": f"retry in {delay} s",
+                "attempt": failures,
+            },
+        )
+        # A broken connection is useless: drop it, the next query opens a new one.
+        for connection in connections.all():
+            try:
+                connection.close()
+            except DatabaseError:
+                connection.connection = None
+        if self.running:
+            time.sleep(delay)
