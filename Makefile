@@ -38,6 +38,7 @@ serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind t
 	@test -n "$${SECRET_KEY-}" || { echo "make serve: SECRET_KEY is not set. Production refuses to start without it: set SECRET_KEY to a long random string (README.md, Configuration)." >&2; exit 1; }
 	DEBUG=0 $(MANAGE) migrate --noinput
 	DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=0 $(MANAGE) write_outage_page --verbosity 0
 	DEBUG=0 $(MANAGE) import_content
 	@if [ -f clinic_site/accounts/management/commands/setup_roles.py ]; then DEBUG=0 $(MANAGE) setup_roles; fi
 	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop)."

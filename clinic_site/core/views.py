@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from clinic_site.articles.caching import cache_public_page
 from clinic_site.articles.models import Article
-from clinic_site.core import structured_data
+from clinic_site.core import monitoring, structured_data
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,16 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable"}, status=200 if healthy else 503
     )
+
+
+@never_cache
+@require_GET
+def monitor(request):
+    """For uptime checkers: 200, or 503 naming the failed checks (core/monitoring.py)."""
+    failed = monitoring.failing_checks()
+    if failed:
+        return JsonResponse({"status": "failing", "failed": failed}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 def _database_ok() -> bool:

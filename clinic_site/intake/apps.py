@@ -8,8 +8,9 @@ class IntakeConfig(AppConfig):
     verbose_name = "Contact requests"
 
     def ready(self):
-        from clinic_site.core import worker
+        from clinic_site.core import monitoring, worker
 
+        from .models import ContactRequest
         from .services import requeue_unannounced_requests
 
         # The task worker sweeps for requests whose notification went missing.
@@ -17,4 +18,9 @@ class IntakeConfig(AppConfig):
             timedelta(minutes=1).total_seconds(),
             "intake.requeue_unannounced_requests",
             requeue_unannounced_requests,
+        )
+        # The oldest new request nobody was emailed about is older than ten minutes.
+        monitoring.register(
+            "staff_notifications",
+            lambda: not ContactRequest.objects.staff_not_notified().exists(),
         )
