@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+PIDFILE ?= $(VENV)/gunicorn-$(PORT).pid
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
+.PHONY: help run serve reload chaos test test-browser lighthouse lint format bench audit lock migrate content clean worker backup-restore-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,7 +45,11 @@ serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind t
 	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop)."
 	@trap 'kill 0' EXIT; \
 	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 scripts/keep-running.sh $(MANAGE) task_worker --interval 2 & fi; \
-	DEBUG=0 PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+	DEBUG=0 PORT=$(PORT) GUNICORN_PIDFILE=$(PIDFILE) $(BIN)/gunicorn --config gunicorn.conf.py; \
+	while [ -f $(PIDFILE) ] && kill -0 "$$(cat $(PIDFILE))" 2>/dev/null; do sleep 1; done  # after `make reload`, serve on with the new master
+
+reload: ## Load new code into the running `make serve` without dropping a request (USR2, WINCH, TERM)
+	scripts/reload.sh $(PIDFILE) $(PORT)
 
 test: $(STAMP) ## Set up everything and run the whole test suite
 	bash scripts/ensure-chromium.sh
