@@ -10,7 +10,8 @@ and, around it:
   by itself once the database is back;
 - writes a heartbeat (core.Heartbeat) every loop, which the monitoring endpoint reads;
 - puts tasks that have been "running" longer than RECLAIM_AFTER back in the queue: their
-  worker died mid-task (a rare duplicate email is acceptable, a lost one is not);
+  worker died mid-task (a rare duplicate email is acceptable, a lost one is not); a task
+  it was running itself when the database failed goes back as soon as it recovers;
 - runs the periodic jobs feature apps register with ``every()`` (intake's sweep), so no
   cron is needed.
 
@@ -76,6 +77,19 @@ def reclaim_abandoned_tasks(*, now=None) -> int:
 class SelfHealingWorker(Worker):
     """django-tasks-db's worker, one batch at a time, with housekeeping between batches."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.current_task_id = None
+        # Tasks this worker was running when the database failed under it: still
+        # "running" in the table, but nobody runs them. Put back at once on recovery,
+        # rather than after RECLAIM_AFTER.
+        self.orphaned: set = set()
+
+    def run_task(self, db_task_result) -> None:
+        self.current_task_id = db_task_result.id
+        super().run_task(db_task_result)
+        self.current_task_id = None
+
     def run(self) -> None:
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)  # "no more tasks" x N
         failures = 0
@@ -87,6 +101,9 @@ class SelfHealingWorker(Worker):
                 super().run()
                 self.startup_delay = False
             except DatabaseError as error:
+                if self.current_task_id is not None:
+                    self.orphaned.add(self.current_task_id)
+                    self.current_task_id = None
                 failures += 1
                 self.recover(error, failures)
                 continue
@@ -108,6 +125,11 @@ class SelfHealingWorker(Worker):
         Heartbeat.objects.filter(
             name__startswith=HEARTBEAT_PREFIX, beat_at__lt=timezone.now() - timedelta(days=1)
         ).delete()
+        if self.orphaned:
+            DBTaskResult.objects.filter(
+                id__in=self.orphaned, status=TaskResultStatus.RUNNING
+            ).update(status=TaskResultStatus.READY, run_after=timezone.now())
+            self.orphaned.clear()
         reclaim_abandoned_tasks()
         now = time.monotonic()
         for job in _jobs.values():

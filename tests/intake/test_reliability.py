@@ -423,3 +423,33 @@ def test_a_killed_task_worker_is_started_again_within_seconds_and_sends_the_emai
         os.killpg(supervisor.pid, signal.SIGTERM)
         supervisor.wait(timeout=20)
         log.close()
+
+
+def test_a_task_cut_off_by_a_database_error_is_run_again_as_soon_as_the_database_returns():
+    received_request()
+    real_successful = DBTaskResult.set_successful
+    real_failed = DBTaskResult.set_failed
+    outage = {"left": 2}  # recording the outcome fails, then recording the failure too
+
+    def down_then_up(real):
+        def record(self, *args):
+            if outage["left"]:
+                outage["left"] -= 1
+                raise OperationalError("the database system is shutting down")
+            return real(self, *args)
+
+        return record
+
+    with (
+        mock.patch.object(DBTaskResult, "set_successful", down_then_up(real_successful)),
+        mock.patch.object(DBTaskResult, "set_failed", down_then_up(real_failed)),
+        mock.patch("clinic_site.core.worker.connections.all", return_value=[]),
+        mock.patch("clinic_site.core.worker.time.sleep"),
+    ):
+        run_self_healing_worker()
+
+    # Not left "running" for RECLAIM_AFTER: run again at once, and it finished.
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == [
+        TaskResultStatus.SUCCESSFUL
+    ]
+    assert len(mail.outbox) == 1  # the second run found it already sent
