@@ -65,6 +65,9 @@ lighthouse: $(STAMP) ## Lighthouse scores (mobile) for home, an article and cont
 bench: $(STAMP) ## Load-test production settings under gunicorn on loopback (~4 min; docs/performance.md)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+chaos: $(STAMP) ## Contact-form load for ~1 min while killing workers and cutting the database (docs/reliability.md)
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

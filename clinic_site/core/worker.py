@@ -9,7 +9,8 @@ and, around it:
   broken connection and tries again with a growing delay (BACKOFF), so it reconnects
   by itself once the database is back;
 - writes a heartbeat (core.Heartbeat) every loop, which the monitoring endpoint reads;
-- puts tasks that have been "running" longer than RECLAIM_AFTER back in the queue: their
+- puts tasks left "running" by a worker that died back in the queue (after a minute
+  when that worker's heartbeat has stopped, after RECLAIM_AFTER regardless): their
   worker died mid-task (a rare duplicate email is acceptable, a lost one is not); a task
   it was running itself when the database failed goes back as soon as it recovers;
 - runs the periodic jobs feature apps register with ``every()`` (intake's sweep), so no
@@ -39,6 +40,8 @@ HEARTBEAT_PREFIX = "task-worker:"
 # A task "running" this long has lost its worker: the longest honest task (an email,
 # EMAIL_TIMEOUT 10 s) is far shorter.
 RECLAIM_AFTER = timedelta(minutes=5)
+# Sooner when its worker has stopped beating (it beats between tasks, every few seconds).
+SILENT_WORKER_AFTER = timedelta(minutes=1)
 # Seconds to wait after the 1st, 2nd, ... consecutive failure; then the last, for ever.
 BACKOFF = (1, 2, 5, 10, 30)
 
@@ -60,11 +63,31 @@ def every(seconds: float, name: str, function: Callable[[], object]) -> None:
 
 
 def reclaim_abandoned_tasks(*, now=None) -> int:
-    """Put tasks whose worker died mid-run back in the queue; returns how many."""
+    """Put tasks whose worker died mid-run back in the queue; returns how many.
+
+    A task is abandoned when it has been "running" for RECLAIM_AFTER, or for
+    SILENT_WORKER_AFTER while the worker that claimed it has not beaten for as long
+    (killed: the usual case, reclaimed within about a minute).
+    """
     now = now or timezone.now()
+    silent_since = now - SILENT_WORKER_AFTER
     with transaction.atomic():
+        candidates = DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=silent_since
+        ).values_list("id", "started_at", "worker_ids")
+        alive = set(
+            Heartbeat.objects.filter(
+                name__startswith=HEARTBEAT_PREFIX, beat_at__gte=silent_since
+            ).values_list("name", flat=True)
+        )
+        abandoned = [
+            task_id
+            for task_id, started_at, worker_ids in candidates
+            if started_at < now - RECLAIM_AFTER
+            or HEARTBEAT_PREFIX + (worker_ids or [""])[-1] not in alive
+        ]
         reclaimed = DBTaskResult.objects.filter(
-            status=TaskResultStatus.RUNNING, started_at__lt=now - RECLAIM_AFTER
+            id__in=abandoned, status=TaskResultStatus.RUNNING
         ).update(status=TaskResultStatus.READY, run_after=now)
     if reclaimed:
         logger.warning(

@@ -134,9 +134,26 @@ def test_a_task_left_running_by_a_dead_worker_is_reclaimed_and_sent():
 
 def test_a_task_running_now_is_not_taken_from_its_worker():
     received_request()
-    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=minutes_ago(1))
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING, started_at=minutes_ago(2), worker_ids=["alive"]
+    )
+    Heartbeat.objects.beat("task-worker:alive")
 
-    assert worker.reclaim_abandoned_tasks() == 0
+    assert worker.reclaim_abandoned_tasks() == 0  # its worker still beats
+    assert worker.reclaim_abandoned_tasks(now=timezone.now() + timedelta(minutes=4)) == 1
+
+
+def test_a_task_whose_worker_stopped_beating_is_reclaimed_within_minutes():
+    received_request()
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING, started_at=minutes_ago(2), worker_ids=["killed"]
+    )
+    Heartbeat.objects.update_or_create(
+        name="task-worker:killed", defaults={"beat_at": minutes_ago(2)}
+    )
+
+    assert worker.reclaim_abandoned_tasks() == 1
+    assert DBTaskResult.objects.get().status == TaskResultStatus.READY
 
 
 # --- The worker heals itself ----------------------------------------------------------
