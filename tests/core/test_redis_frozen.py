@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed"),
 ]
 
-REQUESTS = 200
+REQUESTS = 300
 
 
 def spare_port() -> int:
@@ -84,9 +84,11 @@ def site_on_redis(settings, own_redis):
     return server
 
 
-def timings(client, paths) -> list[float]:
+def timings(client, paths, *, uncached=False) -> list[float]:
     seconds = []
     for number in range(REQUESTS):
+        if uncached:
+            caches["default"].clear()  # this test's own redis-server: render every page
         start = time.perf_counter()
         response = client.get(paths[number % len(paths)])
         seconds.append(time.perf_counter() - start)
@@ -99,7 +101,7 @@ def p99(values: list[float]) -> float:
 
 
 def test_pages_staff_and_rate_limits_carry_on_while_redis_is_frozen(
-    client, site_on_redis, settings
+    client, site_on_redis, settings, caplog
 ):
     article = make_article()
     paths = ["/", "/articles/", article.get_absolute_url()]
@@ -108,7 +110,10 @@ def test_pages_staff_and_rate_limits_carry_on_while_redis_is_frozen(
     force_login_verified(staff_client, staff)
     settings.CONTACT_RATE_LIMIT = 2
 
-    healthy = timings(client, paths)
+    timings(client, paths)  # warm
+    # While frozen, pages are rendered (the page cache is in Redis): compare with
+    # rendering them while Redis answers.
+    healthy = timings(client, paths, uncached=True)
     assert staff_client.get(reverse("admin:index")).status_code == 200
 
     os.kill(site_on_redis.pid, signal.SIGSTOP)
@@ -117,8 +122,8 @@ def test_pages_staff_and_rate_limits_carry_on_while_redis_is_frozen(
     elapsed = time.monotonic() - started
 
     # Only a call that finds the circuit closed waits for the timeout: one per period.
-    waited = [s for s in frozen if s >= breaker.SOCKET_TIMEOUT_SECONDS]
-    assert len(waited) <= math.ceil(elapsed / breaker.OPEN_SECONDS)
+    opened = [r for r in caplog.records if getattr(r, "event", "") == "cache.circuit_open"]
+    assert 1 <= len(opened) <= math.ceil(elapsed / breaker.OPEN_SECONDS)
     assert statistics.median(frozen) < 2 * statistics.median(healthy) + 0.005
     assert p99(frozen) < 0.2, f"p99 {p99(frozen) * 1000:.0f} ms"
 
