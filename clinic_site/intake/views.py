@@ -143,7 +143,12 @@ def thanks(request):
     number = request.get_signed_cookie(
         name, default=None, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
     )
-    urgent = bool(number) and ContactRequest.objects.filter(pk=number, urgent=True).exists()
+    try:
+        urgent = bool(number) and ContactRequest.objects.filter(pk=number, urgent=True).exists()
+    except DatabaseError:
+        # The request was stored before the redirect; only this lookup failed. Unsure
+        # whether it was urgent, show the crisis box rather than an error page.
+        urgent = bool(number)
     response = render(request, "intake/contact_thanks.html", {"urgent": urgent})
     if name in request.COOKIES:
         response.delete_cookie(name, path="/", samesite="Lax")

@@ -54,20 +54,31 @@ def test_fails_when_a_request_waits_more_than_ten_minutes_for_its_notification(c
 
 
 def test_fails_when_the_database_cannot_be_written(client):
-    if connection.vendor != "sqlite":
-        pytest.skip("the read-only switch used here is SQLite's")
     worker_beat(5)
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA query_only = ON")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            # "Disk full" (SQLSTATE 53100) on every write; rolled back with the test.
+            cursor.execute(
+                "CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; "
+                "END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_write BEFORE INSERT OR UPDATE ON core_heartbeat "
+                "FOR EACH STATEMENT EXECUTE FUNCTION refuse_write()"
+            )
     try:
         response = client.get("/monitor")
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA query_only = OFF")
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA query_only = OFF")
 
     assert response.status_code == 503
     assert response.json() == {"status": "failing", "failed": ["database_writable"]}
-    assert b"readonly" not in response.content
+    assert b"readonly" not in response.content and b"extend file" not in response.content
 
 
 def test_healthz_stays_the_readiness_check(client):

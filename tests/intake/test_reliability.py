@@ -306,6 +306,17 @@ def test_a_database_error_on_the_contact_form_is_never_a_bare_500(client):
     assert b"disk I/O" not in response.content
 
 
+def test_the_thank_you_page_is_no_500_when_the_database_has_just_gone(client):
+    response = submit(client)
+    with mock.patch.object(
+        ContactRequest.objects, "filter", side_effect=OperationalError("connection refused")
+    ):
+        thanks = client.get(response["Location"])
+
+    assert thanks.status_code == 200
+    assert b"thinking about suicide" in thanks.content  # unsure: the crisis box shows
+
+
 # --- One request per submission ---------------------------------------------------------
 
 
