@@ -44,6 +44,8 @@ RECLAIM_AFTER = timedelta(minutes=5)
 SILENT_WORKER_AFTER = timedelta(minutes=1)
 # Seconds to wait after the 1st, 2nd, ... consecutive failure; then the last, for ever.
 BACKOFF = (1, 2, 5, 10, 30)
+# Heartbeat and reclaim at most this often (the monitor allows a minute of silence).
+HOUSEKEEPING_SECONDS = 5.0
 
 
 @dataclass
@@ -107,6 +109,7 @@ class SelfHealingWorker(Worker):
         # "running" in the table, but nobody runs them. Put back at once on recovery,
         # rather than after RECLAIM_AFTER.
         self.orphaned: set = set()
+        self.last_housekeeping = float("-inf")
 
     def run_task(self, db_task_result) -> None:
         self.current_task_id = db_task_result.id
@@ -136,13 +139,15 @@ class SelfHealingWorker(Worker):
                     extra={"event": "task_worker.recovered", "outcome": f"after {failures}"},
                 )
                 failures = 0
-            if once:
+            if once or (self.max_tasks is not None and self._run_tasks >= self.max_tasks):
                 return
             if self.running:
                 time.sleep(self.interval)
 
     def housekeeping(self) -> None:
         close_old_connections()
+        if time.monotonic() - self.last_housekeeping < HOUSEKEEPING_SECONDS and not self.orphaned:
+            return
         Heartbeat.objects.beat(HEARTBEAT_PREFIX + self.worker_id)
         # Each start is a new worker id: forget the beats of long-gone ones.
         Heartbeat.objects.filter(
@@ -154,11 +159,24 @@ class SelfHealingWorker(Worker):
             ).update(status=TaskResultStatus.READY, run_after=timezone.now())
             self.orphaned.clear()
         reclaim_abandoned_tasks()
-        now = time.monotonic()
+        now = self.last_housekeeping = time.monotonic()
         for job in _jobs.values():
             if now - job.last_run >= job.seconds:
-                job.function()
                 job.last_run = now
+                try:
+                    job.function()
+                except DatabaseError:
+                    raise  # handled by run(): back off and reconnect
+                except Exception as error:
+                    # A broken job must not stop the emails; the type only, as ever.
+                    logger.error(
+                        "task worker: periodic job failed",
+                        extra={
+                            "event": "task_worker.job_failed",
+                            "task": job.name,
+                            "error_type": type(error).__name__,
+                        },
+                    )
 
     def recover(self, error: Exception, failures: int) -> None:
         delay = BACKOFF[min(failures, len(BACKOFF)) - 1]

@@ -185,6 +185,21 @@ def test_the_worker_survives_database_errors_and_carries_on(caplog):
     assert Heartbeat.objects.filter(name="task-worker:test-worker").exists()
 
 
+def test_a_broken_periodic_job_does_not_stop_the_emails(monkeypatch, caplog):
+    received_request()
+
+    def broken():
+        raise ValueError("a bug")
+
+    monkeypatch.setitem(worker._jobs, "broken", worker.PeriodicJob("broken", broken, 60))
+    with caplog.at_level(logging.ERROR):
+        run_self_healing_worker()
+
+    assert len(mail.outbox) == 1
+    failed = [r for r in caplog.records if getattr(r, "event", "") == "task_worker.job_failed"]
+    assert [(r.task, r.error_type) for r in failed] == [("broken", "ValueError")]
+
+
 def test_smtp_down_past_the_whole_schedule_then_up_the_request_is_sent():
     contact_request = received_request()
     with mock.patch(SEND, side_effect=SMTPException("421 down")):
