@@ -124,7 +124,9 @@ def test_pages_staff_and_rate_limits_carry_on_while_redis_is_frozen(
     # Only a call that finds the circuit closed waits for the timeout: one per period.
     opened = [r for r in caplog.records if getattr(r, "event", "") == "cache.circuit_open"]
     assert 1 <= len(opened) <= math.ceil(elapsed / breaker.OPEN_SECONDS)
-    assert statistics.median(frozen) < 2 * statistics.median(healthy) + 0.005
+    # Loose, for a shared machine whose load changes between the two phases: waiting on
+    # Redis would cost SOCKET_TIMEOUT_SECONDS (250 ms) a request, far beyond this.
+    assert statistics.median(frozen) < 5 * statistics.median(healthy) + 0.010
     assert p99(frozen) < 0.2, f"p99 {p99(frozen) * 1000:.0f} ms"
 
     # Staff stay logged in: their session is read from the database.
