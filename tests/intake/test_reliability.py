@@ -351,6 +351,20 @@ def test_the_same_form_sent_twice_stores_one_request_and_thanks_both_times(clien
     assert first_thanks.content == second_thanks.content
 
 
+def test_the_same_form_sent_twice_at_the_same_moment_stores_one_request(client):
+    token = form_token(client)
+    first = submit(client, form_data(submission_token=token))
+    real_sent_before = services._sent_before
+    # The second copy checks before the first has committed, so it finds nothing and
+    # tries to store itself: the unique token stops it, and it answers as the first.
+    with mock.patch.object(services, "_sent_before", side_effect=[None, real_sent_before(token)]):
+        second = submit(client, form_data(submission_token=token))
+
+    assert first.status_code == second.status_code == 302
+    assert ContactRequest.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
 def test_two_page_loads_are_two_requests(client):
     submit(client, form_data(submission_token=form_token(client)))
     submit(client, form_data(submission_token=form_token(client)))
