@@ -13,10 +13,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import closing
 from datetime import timedelta
 from smtplib import SMTPException
 from unittest import mock
+from urllib.parse import urlparse
 
 import pytest
 from django.core import mail
@@ -510,3 +512,81 @@ def test_a_task_cut_off_by_a_database_error_is_run_again_as_soon_as_the_database
         TaskResultStatus.SUCCESSFUL
     ]
     assert len(mail.outbox) == 1  # the second run found it already sent
+
+
+ENV_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = ENV_URL.startswith(("postgres://", "postgresql://"))
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="DATABASE_URL does not point at PostgreSQL")
+def test_the_task_worker_outlives_a_database_outage_and_then_sends(tmp_path):
+    """PostgreSQL refuses connections for a while (a restart): the worker waits it out."""
+    import psycopg
+    from psycopg import sql
+
+    server = urlparse(ENV_URL)
+    name = f"clinic_outage_{uuid.uuid4().hex[:10]}"
+    admin = server._replace(path="/postgres").geturl()
+    scratch = server._replace(path=f"/{name}").geturl()
+
+    def allow_connections(allowed: bool):
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+            db.execute(
+                sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}").format(
+                    sql.Identifier(name), sql.SQL("true" if allowed else "false")
+                )
+            )
+            if not allowed:
+                db.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    [name],
+                )
+
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+        db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    env = production_env(
+        DATABASE_URL=scratch,
+        REDIS_URL=None,
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        PYTHONUNBUFFERED="1",
+    )
+    log = (tmp_path / "worker.log").open("w+")
+    process = None
+    try:
+        assert manage("migrate", "--noinput", env=env).returncode == 0
+        process = subprocess.Popen(  # no supervisor: the worker itself must survive
+            [sys.executable, "manage.py", "task_worker", "--interval", "0.2"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        time.sleep(2)
+        allow_connections(False)
+        time.sleep(6)  # the worker's queries fail, it backs off and retries
+        allow_connections(True)
+        number = run_python(STORE_A_REQUEST, env).splitlines()[-1]
+
+        def notified():
+            with psycopg.connect(scratch, connect_timeout=10) as db:
+                row = db.execute(
+                    "SELECT notified_at FROM intake_contactrequest WHERE id = %s", [number]
+                ).fetchone()
+            return row and row[0]
+
+        wait_for(notified, 60, "the worker sent the email after the outage")
+        assert process.poll() is None  # never exited
+        log.seek(0)
+        output = log.read()
+        assert "task_worker.database_error" in output
+        assert "task_worker.recovered" in output
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+        allow_connections(True)
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+            db.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
