@@ -48,11 +48,10 @@ from bench.run import (  # noqa: E402
     HOST,
     RESULTS,
     VENV_BIN,
-    Gunicorn,
     children,
     csrf_cookie,
     free_port,
-    manage,
+    request,
     site_env,
 )
 
@@ -93,12 +92,13 @@ def one_person(port: int, name: str, tally: Tally, stop: threading.Event):
     tally.count(f"GET {status}")
     cookie = csrf_cookie(headers.get_all("Set-Cookie") or [])
     csrf, token = TOKEN.search(page), SUBMISSION.search(page)
-    if status != 200 or not (cookie and csrf and token):
+    if status != 200 or not (cookie and csrf):
         return
     body = urllib.parse.urlencode(
         {
             "csrfmiddlewaretoken": csrf.group(1),
-            "submission_token": token.group(1),
+            # Absent from code before the one-time token (--root of an older checkout).
+            "submission_token": token.group(1) if token else "",
             "name": name,
             "email": "chaos@example.com",
             "preferred_contact_method": "email",
@@ -208,10 +208,76 @@ print("CHAOS", json.dumps({{
 """
 
 
-def database_state(env: dict, prefix: str) -> dict:
+def task_worker_pids(process: subprocess.Popen) -> list[int]:
+    """The task worker: the process itself, or the manage.py that keep-running.sh runs."""
+    if process.poll() is not None:
+        return []
+    if b"keep-running" not in _cmdline(process.pid):
+        return [process.pid]
+    return [pid for pid in children(process.pid) if b"manage.py" in _cmdline(pid)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone already
+        return b""
+
+
+class Site:
+    """gunicorn (the checkout's gunicorn.conf.py) on loopback, from ``root``."""
+
+    def __init__(self, root: Path, env: dict, port: int, log: Path):
+        self.port = port
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py"],
+            cwd=root,
+            env={**env, "PORT": str(port)},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group: stopped with every worker
+        )
+
+    def __enter__(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                if request(self.port, "/healthz")[0] == 200:
+                    time.sleep(1)  # every worker booted
+                    return self
+            time.sleep(0.3)
+        self.__exit__()
+        sys.exit(f"gunicorn did not answer /healthz within 60 s; see {self.log.name}")
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.log.close()
+
+    def workers(self) -> list[int]:
+        return children(self.process.pid)
+
+
+def manage(root: Path, env: dict, *args: str) -> str:
+    done = subprocess.run(
+        [str(VENV_BIN / "python"), "manage.py", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def database_state(root: Path, env: dict, prefix: str) -> dict:
     import json
 
-    output = manage(env, "shell", "-c", COUNT.format(prefix=prefix))
+    output = manage(root, env, "shell", "-c", COUNT.format(prefix=prefix))
     line = next(line for line in output.splitlines() if line.startswith("CHAOS "))
     return json.loads(line.removeprefix("CHAOS "))
 
@@ -220,7 +286,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=DURATION)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the checkout to run (an unpacked older commit, to compare); default: this one",
+    )
+    parser.add_argument(
+        "--worker",
+        default="scripts/keep-running.sh {python} manage.py task_worker --interval 0.5",
+        help="the task worker command, run in --root; before this work it was "
+        "'{python} manage.py db_worker --interval 0.5' (nothing restarted it)",
+    )
     args = parser.parse_args()
+    root = args.root.resolve()
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -239,20 +318,13 @@ def main() -> int:
         REDIS_URL=os.environ.get("REDIS_URL", ""),
     )
     print(f"Database: {database_url.split('@')[-1]}; migrating ...", flush=True)
-    manage(env, "migrate", "--noinput")
+    manage(root, env, "migrate", "--noinput")
 
     log = RESULTS / f"chaos-{stamp}.log"
     worker_log = (RESULTS / f"chaos-{stamp}-worker.log").open("w")
     supervisor = subprocess.Popen(
-        [
-            "scripts/keep-running.sh",
-            str(VENV_BIN / "python"),
-            "manage.py",
-            "task_worker",
-            "--interval",
-            "0.5",
-        ],
-        cwd=ROOT,
+        args.worker.format(python=VENV_BIN / "python").split(),
+        cwd=root,
         env=env,
         stdout=worker_log,
         stderr=subprocess.STDOUT,
@@ -262,7 +334,7 @@ def main() -> int:
     events = []
     cut = DatabaseCut(database_url)
     try:
-        with Gunicorn(env, port, None, log) as server:
+        with Site(root, env, port, log) as server:
             stop = threading.Event()
             threads = [
                 threading.Thread(
@@ -284,7 +356,7 @@ def main() -> int:
                     os.kill(random.choice(workers), signal.SIGKILL)  # noqa: S311
                     events.append(f"{elapsed:5.1f}s kill -9 web worker")
                     next_web += KILL_WEB_EVERY
-                if elapsed >= next_task and (task_workers := children(supervisor.pid)):
+                if elapsed >= next_task and (task_workers := task_worker_pids(supervisor)):
                     for pid in task_workers:
                         with contextlib.suppress(ProcessLookupError):
                             os.kill(pid, signal.SIGKILL)
@@ -309,14 +381,15 @@ def main() -> int:
         # Every stored request must be announced: wait for the worker to catch up.
         deadline = time.monotonic() + NOTIFY_WAIT
         while True:
-            state = database_state(env, f"Chaos {stamp} ")
+            state = database_state(root, env, f"Chaos {stamp} ")
             if state["notified"] == len(state["names"]) or time.monotonic() > deadline:
                 break
             time.sleep(2)
     finally:
         with contextlib.suppress(Exception):
             cut.stop()
-        os.killpg(supervisor.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(supervisor.pid, signal.SIGTERM)
         supervisor.wait(timeout=30)
         worker_log.close()
 
@@ -339,8 +412,9 @@ def main() -> int:
     table = "| measure | value |\n| --- | --- |\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
     responses = ", ".join(f"{k}: {v}" for k, v in sorted(tally.statuses.items()))
     database = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    checkout = "this checkout" if root == ROOT else f"checkout {root.name}"
     report = (
-        f"# make chaos, {stamp} ({database})\n\n{table}\n"
+        f"# make chaos, {stamp} ({database}, {checkout})\n\n{table}\n"
         f"Responses: {responses}\n\nEvents:\n\n" + "".join(f"- {event}\n" for event in events)
     )
     (RESULTS / f"chaos-{stamp}.md").write_text(report)
