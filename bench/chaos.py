@@ -405,7 +405,7 @@ def main() -> int:
         ("notified", state["notified"]),
         ("lost", len(lost)),
         ("duplicates", duplicates),
-        ("told not sent (nothing stored)", len(tally.not_sent)),
+        ("gave up, told not sent (nothing stored)", len(tally.not_sent)),
         ("resends by people", tally.retries),
         ("longest submission to notification", state["longest"]),
     ]

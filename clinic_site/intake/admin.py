@@ -89,6 +89,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "first_response_at",
         "closed_at",
         "notified_at",
+        "staff_email",
         "access_history",
     ]
     fieldsets = [
@@ -109,6 +110,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "first_response_at",
                     "closed_at",
                     "notified_at",
+                    "staff_email",
                     "consent_version",
                     "consented_at",
                 ]

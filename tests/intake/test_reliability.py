@@ -245,6 +245,14 @@ def test_the_queue_says_staff_not_notified_in_words_and_filters_on_it(front_desk
     assert [row.pk for row in filtered.context["cl"].result_list] == [stuck.pk]
 
 
+def test_the_request_itself_says_staff_not_notified(front_desk):
+    stuck = make_contact_request(created_at=minutes_ago(45))
+
+    page = front_desk.get(reverse("admin:intake_contactrequest_change", args=[stuck.pk]))
+
+    assert "Staff not notified</strong>" in page.content.decode()
+
+
 def test_the_admin_home_page_warns_of_requests_staff_were_not_told_about(front_desk):
     assert b"not been emailed" not in front_desk.get(reverse("admin:index")).content
 
