@@ -46,7 +46,7 @@ serve: $(STAMP) ## Production settings under gunicorn on 127.0.0.1:8000 behind t
 	@trap 'kill 0' EXIT; \
 	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 scripts/keep-running.sh $(MANAGE) task_worker --interval 2 & fi; \
 	DEBUG=0 PORT=$(PORT) GUNICORN_PIDFILE=$(PIDFILE) $(BIN)/gunicorn --config gunicorn.conf.py; \
-	while [ -f $(PIDFILE) ] && kill -0 "$$(cat $(PIDFILE))" 2>/dev/null; do sleep 1; done  # after `make reload`, serve on with the new master
+	while (for f in $(PIDFILE) $(PIDFILE).2; do kill -0 "$$(cat $$f 2>/dev/null)" 2>/dev/null && exit 0; done; exit 1); do sleep 1; done  # after `make reload` (the new master writes .pid.2, then .pid), serve on with it
 
 reload: ## Load new code into the running `make serve` without dropping a request (USR2, WINCH, TERM)
 	scripts/reload.sh $(PIDFILE) $(PORT)

@@ -142,3 +142,51 @@ def test_reload_refuses_when_no_server_runs(tmp_path, pid):
     )
 
     assert result.returncode != 0
+
+
+def test_make_serve_keeps_serving_with_the_new_master_after_make_reload(tmp_path):
+    port = free_port()
+    pidfile = tmp_path / "gunicorn.pid"
+    env = production_env(
+        PORT=str(port),
+        PIDFILE=str(pidfile),
+        WEB_CONCURRENCY="2",
+        ALLOWED_HOSTS="clinic.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        REDIS_URL=None,
+    )
+    log = (tmp_path / "serve.log").open("w+")
+    serve = subprocess.Popen(
+        ["make", "serve"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(600):
+            with contextlib.suppress(OSError):
+                if request(port, "/healthz", headers=HEADERS)[0] == 200:
+                    break
+            time.sleep(0.1)
+        old_master = int(pidfile.read_text())
+
+        reload = subprocess.run(
+            ["make", "reload"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        )
+        time.sleep(3)  # `make serve` used to stop here, taking the new master with it
+
+        assert reload.returncode == 0, reload.stderr
+        assert serve.poll() is None
+        assert int(pidfile.read_text()) != old_master
+        assert request(port, "/healthz", headers=HEADERS)[0] == 200
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=60)
+        for _ in range(300):  # the masters finish their last requests and remove the file
+            if not pidfile.exists() and not pidfile.with_name(pidfile.name + ".2").exists():
+                break
+            time.sleep(0.1)
+        log.close()
