@@ -5,15 +5,17 @@ answers the clinic's: is every contact request reaching a person? It fails (503)
 any registered check fails and names the failing checks, nothing else: no hosts, no
 counts, no error text.
 
-Core registers what it owns (the database takes writes, the task worker is alive);
-feature apps add their own from AppConfig.ready() with ``register()``, so core never
-imports them.
+Core registers what it owns (the database takes writes, the task worker is alive, Redis
+answers when configured); feature apps add their own from AppConfig.ready() with
+``register()``, so core never imports them.
 """
 
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from .models import Heartbeat
@@ -59,5 +61,15 @@ def task_worker_alive() -> bool:
     return latest is not None and latest > timezone.now() - WORKER_SILENT_AFTER
 
 
+def cache_answers() -> bool:
+    """Redis, when configured. The site serves without it, but slower and with per-process
+    rate limits (core/cache.py), so someone should know."""
+    if not settings.REDIS_URL:
+        return True
+    cache.set("monitor", "1", 30)
+    return cache.get("monitor") == "1"
+
+
 register("database_writable", database_writable)
 register("task_worker", task_worker_alive)
+register("cache", cache_answers)
