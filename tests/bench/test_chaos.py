@@ -46,8 +46,9 @@ def test_the_task_worker_is_found_under_keep_running_and_alone():
     )
     try:
         assert task_worker_pids(alone) == [alone.pid]
-        for _ in range(50):
-            if found := task_worker_pids(supervised):
+        for _ in range(50):  # started, and running its child (not still being exec'd)
+            found = task_worker_pids(supervised)
+            if found and found != [supervised.pid]:
                 break
             time.sleep(0.1)
         assert found and supervised.pid not in found  # the worker, never the supervisor
