@@ -7,13 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+PIDFILE ?= $(PROD_VENV)/gunicorn-$(PORT).pid
 MANAGE := $(BIN)/python manage.py
 PROD_VENV := .venv-prod
 PROD_STAMP := $(PROD_VENV)/.installed
 PROD_MANAGE := $(PROD_VENV)/bin/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-prod run serve test test-browser docs-screenshots lighthouse lint format bench audit lock migrate content clean worker backup-restore-check staff
+.PHONY: help install install-prod run serve reload chaos test test-browser docs-screenshots lighthouse lint format bench audit lock migrate content clean worker backup-restore-check staff
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,7 +51,7 @@ content: migrate
 run: content ## Set up everything and serve the site at http://127.0.0.1:8000 (SQLite)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop). Email goes to this console."
 	@trap 'kill 0' EXIT; \
-	DEBUG=1 $(MANAGE) run_worker --interval 2 & \
+	DEBUG=1 $(MANAGE) task_worker --interval 2 & \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 serve: ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS proxy (needs SECRET_KEY)
@@ -58,12 +59,17 @@ serve: ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS pr
 	$(MAKE) --no-print-directory $(PROD_STAMP)
 	DEBUG=0 $(PROD_MANAGE) migrate --noinput
 	DEBUG=0 $(PROD_MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=0 $(PROD_MANAGE) write_outage_page --verbosity 0
 	DEBUG=0 $(PROD_MANAGE) import_content
 	DEBUG=0 $(PROD_MANAGE) setup_roles
 	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop)."
 	@trap 'kill 0' EXIT; \
-	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 $(PROD_MANAGE) run_worker --interval 2 & fi; \
-	DEBUG=0 PORT=$(PORT) $(PROD_VENV)/bin/gunicorn --config gunicorn.conf.py
+	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 scripts/keep-running.sh $(PROD_MANAGE) task_worker --interval 2 & fi; \
+	DEBUG=0 PORT=$(PORT) GUNICORN_PIDFILE=$(PIDFILE) $(PROD_VENV)/bin/gunicorn --config gunicorn.conf.py; \
+	while (for f in $(PIDFILE) $(PIDFILE).2; do kill -0 "$$(cat $$f 2>/dev/null)" 2>/dev/null && exit 0; done; exit 1); do sleep 1; done  # after `make reload` (the new master writes .pid.2, then .pid), serve on with it
+
+reload: ## Load new code into the running `make serve` without dropping a request (USR2, WINCH, TERM)
+	scripts/reload.sh $(PIDFILE) $(PORT)
 
 test: $(STAMP) ## Set up everything and run the whole test suite
 	bash scripts/ensure-chromium.sh
@@ -81,6 +87,9 @@ lighthouse: $(STAMP) ## Lighthouse scores (mobile) for home, an article and cont
 
 bench: $(STAMP) ## Load-test production settings under gunicorn on loopback (~4 min; docs/performance.md)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+chaos: $(STAMP) ## Contact-form load for ~1 min while killing workers and cutting the database (docs/reliability.md)
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

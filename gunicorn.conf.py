@@ -47,6 +47,10 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 
+# Where the master writes its process id, for `make reload` (scripts/reload.sh). Each
+# instance on a host needs its own; `make serve` names one after the port.
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None
+
 # gunicorn's runtime control socket: off, so several instances on one host (or a
 # benchmark next to the site) never fight over the shared default path.
 control_socket_disable = True

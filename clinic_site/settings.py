@@ -165,13 +165,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def redis_cache(url: str, key_prefix: str = "clinic") -> dict:
     """The cache every worker and host shares (the tests build theirs from this too)."""
+    from clinic_site.core.cache import SOCKET_TIMEOUT_SECONDS
+
     return {
-        "BACKEND": "django_redis.cache.RedisCache",
+        # Behind a circuit breaker (core/cache.py): a Redis that is down or frozen costs
+        # one short timeout per process every few seconds, and the site carries on
+        # without it (pages uncached, sessions from the database, rate limits counted
+        # per process).
+        "BACKEND": "clinic_site.core.cache.CircuitBreakerRedisCache",
         "LOCATION": url,
         "KEY_PREFIX": key_prefix,
-        # A Redis that stops answering fails a request (and /healthz) in two seconds
-        # instead of hanging a worker.
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": SOCKET_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": SOCKET_TIMEOUT_SECONDS,
+        },
     }
 
 
@@ -185,12 +192,9 @@ else:
     # in production (docs/deployment.md).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Notification emails go through a database-backed queue (`manage.py run_worker`), so a
+# Notification emails go through a database-backed queue (`manage.py task_worker`), so a
 # failed send is retried and never costs the contact request itself.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# The worker (`manage.py run_worker`) also runs the site's periodic jobs (core/periodic.py:
-# expired sessions, old lockout records), checking this often whether one is due.
-PERIODIC_JOBS_CHECK_SECONDS = env_int("PERIODIC_JOBS_CHECK_SECONDS", 60)
 
 # --- Auth -------------------------------------------------------------------------------
 

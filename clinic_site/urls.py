@@ -20,6 +20,7 @@ urlpatterns = [
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path(".well-known/security.txt", core_views.security_txt, name="security_txt"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("monitor", core_views.monitor, name="monitor"),
     # Uploaded images (PNG, JPEG, WebP only), when they are on this host's disk.
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", core_views.media_file, name="media"),
     # The markdownx editor's endpoints, staff-only (never markdownx.urls as shipped).

@@ -4,7 +4,7 @@ Apps register a job once, in their AppConfig.ready()::
 
     periodic.register("sessions.clear_expired", every=timedelta(days=1), job=clear_expired)
 
-and the task worker (`manage.py run_worker`) calls ``run_due()`` about once a minute.
+and the task worker (`manage.py task_worker`) calls ``run_due()`` between tasks, every few seconds.
 A ``PeriodicJob`` row per job says when it is next due; a worker claims a due job by
 moving that time forward in one conditional UPDATE, so with several workers on several
 hosts each job still runs once per period. A job that fails is logged and tried again

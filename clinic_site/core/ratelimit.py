@@ -1,23 +1,38 @@
 """Cache-backed rate limits, keyed on a hash of the client address (never the raw IP).
 
-With REDIS_URL set the counters are shared by every worker and host. The client
-address comes from ``clinic_site.core.net.client_ip``.
+With REDIS_URL set the counters are shared by every worker and host. While Redis cannot
+be reached (core/cache.py's circuit is open) each process counts in its own memory
+instead: a client may then get (processes x limit) through, but the limit never
+switches off. The client address comes from ``clinic_site.core.net.client_ip``.
 """
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+
+from .cache import CacheUnavailable
+
+# This process's own counters, used only while the shared cache is unavailable.
+_local = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
 
 def hit(scope: str, client: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True while this client is within `limit` per `window` seconds."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client}".encode()).hexdigest()[:32]
     key = f"rate:{scope}:{digest}"
-    cache.add(key, 0, window)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the counter expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
+        count = _count(cache, key, window)
+    except CacheUnavailable:
+        count = _count(_local, key, window)
     return count <= limit
+
+
+def _count(store, key: str, window: int) -> int:
+    store.add(key, 0, window)
+    try:
+        return store.incr(key)
+    except ValueError:  # the counter expired between add and incr
+        store.set(key, 1, window)
+        return 1

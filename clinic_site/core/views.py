@@ -2,7 +2,6 @@ import logging
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,6 +9,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from clinic_site.core import monitoring
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +62,27 @@ def security_txt(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database (and Redis, when configured) answer; 503 otherwise."""
-    checks = {"database": _database_ok(), "cache": _cache_ok()}
+    """200 when the database answers; 503 otherwise.
+
+    Redis is not asked: while it is down or frozen this host still serves every page
+    (core/cache.py's circuit breaker), and a Redis outage must not take every host out
+    of the load balancer at once. /monitor reports it (its "cache" check).
+    """
+    checks = {"database": _database_ok()}
     healthy = all(checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable"}, status=200 if healthy else 503
     )
+
+
+@never_cache
+@require_GET
+def monitor(request):
+    """For uptime checkers: 200, or 503 naming the failed checks (core/monitoring.py)."""
+    failed = monitoring.failing_checks()
+    if failed:
+        return JsonResponse({"status": "failing", "failed": failed}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 def _database_ok() -> bool:
@@ -76,17 +92,6 @@ def _database_ok() -> bool:
         return True
     except Exception:
         logger.warning("health check: database unavailable", extra={"event": "healthz"})
-        return False
-
-
-def _cache_ok() -> bool:
-    if not settings.REDIS_URL:
-        return True
-    try:
-        cache.set("healthz", "1", 5)
-        return cache.get("healthz") == "1"
-    except Exception:
-        logger.warning("health check: cache unavailable", extra={"event": "healthz"})
         return False
 
 

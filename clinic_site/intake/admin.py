@@ -67,6 +67,23 @@ class AttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StaffEmailFilter(admin.SimpleListFilter):
+    """Requests whose staff email never went out, in words (see "Staff not notified")."""
+
+    title = "staff email"
+    parameter_name = "staff_email"
+
+    def lookups(self, request, model_admin):
+        return [("not_notified", "Staff not notified"), ("sent", "Sent")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "not_notified":
+            return queryset.staff_not_notified()
+        if self.value() == "sent":
+            return queryset.filter(notified_at__isnull=False)
+        return queryset
+
+
 @admin.register(ContactRequest)
 class ContactRequestAdmin(admin.ModelAdmin):
     # "Urgent" first: on a phone the table scrolls sideways, and this column stays seen.
@@ -79,6 +96,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "first_response",
         "assigned_to",
         "age",
+        "staff_email",
     ]
     list_display_links = ["received", "name"]
     list_filter = [
@@ -87,6 +105,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "urgent",
         "interest",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        StaffEmailFilter,
     ]
     # Phone numbers are matched by their digits (get_search_results), not as text.
     search_fields = ["name", "email"]
@@ -108,6 +127,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "first_response_at_shown",
         "closed_at_shown",
         "notified_at_shown",
+        "staff_email",
         "access_history",
     ]
     fieldsets = [
@@ -132,6 +152,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "first_response_at_shown",
                     "closed_at_shown",
                     "notified_at_shown",
+                    "staff_email",
                     "consent_version",
                     "consented_at_shown",
                 ]
@@ -281,6 +302,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
     @admin.display(description="Consented")
     def consented_at_shown(self, contact_request):
         return staff_datetime(contact_request.consented_at)
+
+    @admin.display(description="Staff email")
+    def staff_email(self, contact_request):
+        if contact_request.notified_at:
+            return "Sent"
+        if contact_request.staff_not_notified:
+            # Nobody was told by email: someone has to pick this one up from the queue.
+            return format_html("<strong>{}</strong>", "Staff not notified")
+        return "Sending" if contact_request.status == Status.NEW else "Not needed"
 
     @admin.display(description="Access log")
     def access_history(self, contact_request):

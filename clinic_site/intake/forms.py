@@ -6,6 +6,7 @@ wrong in the system's terms. Names are stored as typed: no case or Unicode foldi
 """
 
 import re
+import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from .models import (
 # Bots fill in every field; people never see this one (see the template).
 HONEYPOT_FIELD = "website"
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-]+")
 PHONE_MIN_DIGITS = 7
 PHONE_MAX_DIGITS = 15  # the longest international number (E.164)
@@ -139,6 +141,12 @@ class ContactForm(forms.Form):
             "or call us instead",
         },
     )
+    # One per page load (see ContactRequest.submission_token).
+    submission_token = forms.CharField(
+        required=False,
+        initial=lambda: secrets.token_urlsafe(24),
+        widget=forms.HiddenInput,
+    )
     website = forms.CharField(
         label="Leave this field empty",
         required=False,
@@ -149,6 +157,12 @@ class ContactForm(forms.Form):
     def is_from_bot(self) -> bool:
         """True when the hidden field was filled in: checked before any validation."""
         return bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+    def clean_submission_token(self):
+        # A missing or mangled token (an old page, a hand-made POST) is no reason to
+        # refuse a person's request: it is stored without one.
+        token = self.cleaned_data["submission_token"]
+        return token if _TOKEN.fullmatch(token) else None
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]

@@ -129,6 +129,12 @@ def assignable_staff():
     )
 
 
+# A new request whose staff email has not gone out after this long is shown as "Staff
+# not notified" (queue, admin home page) and fails the monitoring check. The first
+# retries (tasks.RETRY_DELAYS) fit well inside it, so only a real outage shows.
+NOTIFICATION_OVERDUE_AFTER = timedelta(minutes=10)
+
+
 class ContactRequestQuerySet(models.QuerySet):
     def in_queue_order(self, *, now=None):
         """Urgent requests still awaiting a response first, then overdue ones, then new
@@ -164,6 +170,18 @@ class ContactRequestQuerySet(models.QuerySet):
         for character in PHONE_PUNCTUATION:
             stripped = Replace(stripped, models.Value(character), models.Value(""))
         return self.annotate(phone_stripped=stripped).filter(phone_stripped__contains=digits)
+
+    def awaiting_notification(self):
+        """New requests nobody has been emailed about yet.
+
+        Once staff have moved a request on from New, somebody knows about it.
+        """
+        return self.filter(notified_at__isnull=True, status=Status.NEW)
+
+    def staff_not_notified(self, *, now=None):
+        """Awaiting notification for longer than NOTIFICATION_OVERDUE_AFTER."""
+        cutoff = (now or timezone.now()) - NOTIFICATION_OVERDUE_AFTER
+        return self.awaiting_notification().filter(created_at__lt=cutoff)
 
     def due_for_purge(self, *, days: int, now=None):
         """Closed requests whose closing is more than ``days`` days ago."""
@@ -238,6 +256,12 @@ class ContactRequest(models.Model):
         editable=False,
         help_text="When the notification email to staff was sent.",
     )
+    # The form's one-time token: the same form sent twice (double click, resend after
+    # a dropped connection) finds this row instead of storing a second one. Random,
+    # and says nothing about the person.
+    submission_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = ContactRequestQuerySet.as_manager()
 
@@ -300,6 +324,14 @@ class ContactRequest(models.Model):
     @property
     def is_awaiting_response(self) -> bool:
         return self.status in AWAITING_RESPONSE
+
+    @property
+    def staff_not_notified(self) -> bool:
+        return (
+            self.notified_at is None
+            and self.status == Status.NEW
+            and self.created_at < timezone.now() - NOTIFICATION_OVERDUE_AFTER
+        )
 
 
 class ContactNote(models.Model):

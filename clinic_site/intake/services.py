@@ -2,18 +2,18 @@
 
 import logging
 from collections.abc import Mapping
-from functools import partial
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic_site.core import ratelimit
 
 from . import consent
 from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest
-from .tasks import queue_staff_notification
+from .tasks import pending_notification_ids, queue_staff_notification
 
 logger = logging.getLogger(__name__)
 
@@ -22,15 +22,25 @@ class RateLimited(Exception):
     """This client has sent its allowance of requests for now; nothing was stored."""
 
 
-def record_contact_request(*, data: Mapping[str, Any], client_ip: str) -> ContactRequest:
-    """Store a contact request, then queue the staff notification.
+def record_contact_request(
+    *, data: Mapping[str, Any], client_ip: str, submission_token: str | None = None
+) -> ContactRequest:
+    """Store a contact request and queue the staff notification, in one transaction.
 
-    The request is committed first; the notification is queued only after the commit,
-    so a failure to queue or send never loses the request. The client's address is
-    used for the rate limit only and never stored.
+    The queue is a table in the same database, so the request and the task that
+    announces it are committed together or not at all: no instant exists at which a
+    request is stored with nothing due to tell staff (a worker killed between the two
+    cannot lose the announcement). The client's address is used for the rate limit
+    only and never stored.
 
-    Raises RateLimited, storing nothing, when the client is over its allowance.
+    A ``submission_token`` already stored means this form was sent before: that request
+    is returned and nothing new is stored (nor counted against the rate limit).
+
+    Raises RateLimited, storing nothing, when the client is over its allowance, and
+    DatabaseError, storing nothing, when the database cannot take the request.
     """
+    if submission_token and (earlier := _sent_before(submission_token)):
+        return earlier
     if not within_rate_limit(client_ip):
         logger.info(
             "contact request refused by the rate limit",
@@ -38,14 +48,21 @@ def record_contact_request(*, data: Mapping[str, Any], client_ip: str) -> Contac
         )
         raise RateLimited
 
-    with transaction.atomic():
-        contact_request = ContactRequest.objects.create(
-            **{field: data[field] for field in SUBMITTED_FIELDS},
-            consent_version=consent.CURRENT_VERSION,
-            consented_at=timezone.now(),
-        )
-        AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
-        transaction.on_commit(partial(queue_staff_notification, contact_request.pk))
+    try:
+        with transaction.atomic():
+            contact_request = ContactRequest.objects.create(
+                **{field: data[field] for field in SUBMITTED_FIELDS},
+                consent_version=consent.CURRENT_VERSION,
+                consented_at=timezone.now(),
+                submission_token=submission_token or None,
+            )
+            AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
+            queue_staff_notification(contact_request.pk)
+    except IntegrityError:
+        # The same form, sent twice at the same moment: the other copy won the race.
+        if submission_token and (earlier := _sent_before(submission_token)):
+            return earlier
+        raise
 
     logger.info(
         "contact request stored",
@@ -56,6 +73,56 @@ def record_contact_request(*, data: Mapping[str, Any], client_ip: str) -> Contac
         },
     )
     return contact_request
+
+
+# The sweep leaves a request alone this long after it arrives: its own task is due or
+# running then, and re-queuing it would only risk a second email.
+SWEEP_AFTER = timedelta(minutes=3)
+
+
+def requeue_unannounced_requests(*, now=None) -> int:
+    """Queue a notification for every new request that has none due and none sent.
+
+    The task worker runs this every minute (clinic_site.intake.apps), so a request
+    whose task was lost in any way (deleted by hand, a worker that died between
+    marking an attempt failed and queuing the next one, a restored backup) is
+    announced within minutes anyway. Returns how many were queued.
+    """
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    with transaction.atomic():
+        unannounced = (
+            set(
+                ContactRequest.objects.awaiting_notification()
+                .filter(created_at__lt=cutoff)
+                .values_list("pk", flat=True)
+            )
+            - pending_notification_ids()
+        )
+        for pk in sorted(unannounced):
+            queue_staff_notification(pk)
+    if unannounced:
+        logger.warning(
+            "notifications re-queued by the sweep",
+            extra={
+                "event": "contact_request.notification",
+                "outcome": f"requeued {len(unannounced)}",
+            },
+        )
+    return len(unannounced)
+
+
+def _sent_before(submission_token: str) -> ContactRequest | None:
+    earlier = ContactRequest.objects.filter(submission_token=submission_token).first()
+    if earlier is not None:
+        logger.info(
+            "contact form sent again; the earlier request stands",
+            extra={
+                "event": "contact_request.received",
+                "contact_request_id": earlier.pk,
+                "outcome": "duplicate",
+            },
+        )
+    return earlier
 
 
 def within_rate_limit(client_ip: str) -> bool:

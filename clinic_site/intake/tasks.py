@@ -6,9 +6,11 @@ visitor types can reach a mailbox, and a forwarded or intercepted email reveals 
 about anyone. The task's only argument is the request's number, so the queue table
 holds no personal data either.
 
+The task is queued in the same transaction that stores the request (the queue is a table
+in the same database), so no request ever exists with nothing due to announce it.
 A failed send is logged without personal data and queued again with a growing delay
-(RETRY_DELAYS); after the last attempt it stops. The request itself was committed
-before any of this and staff see it in the admin whatever happens here.
+(RETRY_DELAYS), then every RETRY_CAP for as long as it takes: a request is never given
+up on. Meanwhile the staff queue and admin home page say "Staff not notified".
 """
 
 import logging
@@ -17,20 +19,24 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from .models import ContactRequest
 
 logger = logging.getLogger(__name__)
 
-# Delay before attempt 2, 3, ...: about nine hours of trying in all.
+# Delay before attempt 2, 3, ...; after these, every RETRY_CAP until it is sent. An
+# hour keeps an outage's backlog small while a person still hears within the hour of
+# the mail server's return.
 RETRY_DELAYS = (
     timedelta(minutes=1),
     timedelta(minutes=5),
+    timedelta(minutes=15),
     timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=6),
 )
+RETRY_CAP = timedelta(hours=1)
+# The attempts on the back-off schedule; later ones are at RETRY_CAP.
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
@@ -39,19 +45,22 @@ class NotificationNotSent(Exception):
 
 
 def queue_staff_notification(contact_request_id: int) -> None:
-    """Queue the email; called once the request is committed (transaction.on_commit)."""
-    try:
-        notify_staff.enqueue(contact_request_id)
-    except Exception:
-        # The request is stored and shows in the admin; only the email is missing.
-        logger.exception(
-            "could not queue the staff notification",
-            extra={
-                "event": "contact_request.notification",
-                "contact_request_id": contact_request_id,
-                "outcome": "not_queued",
-            },
-        )
+    """Queue the email, inside the caller's transaction: stored and queued, or neither."""
+    notify_staff.enqueue(contact_request_id)
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """How long to wait after failed attempt number ``attempt`` (1, 2, ...)."""
+    return RETRY_DELAYS[attempt - 1] if attempt <= len(RETRY_DELAYS) else RETRY_CAP
+
+
+def pending_notification_ids() -> set[int]:
+    """Requests with a notification queued or being sent right now."""
+    pending = DBTaskResult.objects.filter(
+        task_path=notify_staff.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).values_list("args_kwargs", flat=True)
+    return {args_kwargs["args"][0] for args_kwargs in pending if args_kwargs.get("args")}
 
 
 def notification_email(contact_request: ContactRequest) -> EmailMessage:
@@ -91,38 +100,46 @@ def notify_staff(contact_request_id: int, attempt: int = 1) -> str:
     if contact_request.notified_at is not None:
         return "already_sent"
     if not settings.CONTACT_NOTIFY_EMAILS:
+        # Retried like a failed send, so the request is announced once someone fixes it.
         logger.warning("CONTACT_NOTIFY_EMAILS is empty", extra={**log, "outcome": "no_recipients"})
-        return "no_recipients"
+        raise_for_retry(contact_request_id, attempt, "NoRecipients")
 
     try:
         notification_email(contact_request).send(fail_silently=False)
     except Exception as error:
         # Only the exception's type: SMTP errors quote addresses and server replies.
-        error_type = type(error).__name__
-        if attempt < MAX_ATTEMPTS:
-            delay = RETRY_DELAYS[attempt - 1]
-            notify_staff.using(run_after=timezone.now() + delay).enqueue(
-                contact_request_id, attempt + 1
-            )
-            logger.warning(
-                "staff notification failed; retry queued",
-                extra={**log, "outcome": "retry_queued", "error_type": error_type},
-            )
-            outcome = f"retry {attempt + 1} of {MAX_ATTEMPTS} queued"
-        else:
-            logger.error(
-                "staff notification failed; giving up",
-                extra={**log, "outcome": "gave_up", "error_type": error_type},
-            )
-            outcome = "no more retries"
-        # "from None": the queue stores the traceback, and the cause's text may quote
-        # addresses. The type is enough to diagnose.
-        raise NotificationNotSent(
-            f"Notification for contact request #{contact_request_id} not sent "
-            f"(attempt {attempt}, {error_type}); {outcome}."
-        ) from None
+        raise_for_retry(contact_request_id, attempt, type(error).__name__)
 
     # update(), not save(): staff may have changed the request since it was loaded.
     ContactRequest.objects.filter(pk=contact_request_id).update(notified_at=timezone.now())
     logger.info("staff notification sent", extra={**log, "outcome": "sent"})
     return "sent"
+
+
+def raise_for_retry(contact_request_id: int, attempt: int, error_type: str):
+    """Queue the next attempt, log the failure and fail this one; never gives up."""
+    log = {
+        "event": "contact_request.notification",
+        "contact_request_id": contact_request_id,
+        "attempt": attempt,
+        "error_type": error_type,
+    }
+    delay = retry_delay(attempt)
+    notify_staff.using(run_after=timezone.now() + delay).enqueue(contact_request_id, attempt + 1)
+    if attempt < MAX_ATTEMPTS:
+        logger.warning(
+            "staff notification failed; retry queued", extra={**log, "outcome": "retry_queued"}
+        )
+    else:
+        # Past the schedule: an error, so whoever watches the logs hears of it too.
+        logger.error(
+            "staff notification still failing; retrying every hour",
+            extra={**log, "outcome": "still_failing"},
+        )
+    # "from None": the queue stores the traceback, and the failed send's own text may
+    # quote addresses. The type is enough to diagnose.
+    raise NotificationNotSent(
+        f"Notification for contact request #{contact_request_id} not sent "
+        f"(attempt {attempt}, {error_type}); attempt {attempt + 1} queued "
+        f"in {int(delay.total_seconds() // 60)} minutes."
+    ) from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
@@ -95,7 +96,9 @@ def contact_form(request):
     if form.is_bound and form.is_valid():
         try:
             contact_request = record_contact_request(
-                data=form.submission(), client_ip=client_ip(request)
+                data=form.submission(),
+                client_ip=client_ip(request),
+                submission_token=form.cleaned_data["submission_token"],
             )
         except RateLimited:
             return render(
@@ -103,6 +106,20 @@ def contact_form(request):
                 "intake/contact_rate_limited.html",
                 {"urgent": suggests_risk(form.cleaned_data["message"])},
                 status=429,
+            )
+        except DatabaseError as error:
+            # Nothing was stored (one transaction). Say so plainly, with the phone
+            # number, and hand back what they typed: it is in this response only.
+            logger.error(
+                "contact request not stored: database unavailable",
+                extra={
+                    "event": "contact_request.received",
+                    "outcome": "not_stored",
+                    "error_type": type(error).__name__,
+                },
+            )
+            return render(
+                request, "intake/contact_form.html", {"form": form, "not_sent": True}, status=503
             )
         response = redirect("intake:thanks")
         response.set_signed_cookie(
@@ -126,7 +143,12 @@ def thanks(request):
     number = request.get_signed_cookie(
         name, default=None, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
     )
-    urgent = bool(number) and ContactRequest.objects.filter(pk=number, urgent=True).exists()
+    try:
+        urgent = bool(number) and ContactRequest.objects.filter(pk=number, urgent=True).exists()
+    except DatabaseError:
+        # The request was stored before the redirect; only this lookup failed. Unsure
+        # whether it was urgent, show the crisis box rather than an error page.
+        urgent = bool(number)
     response = render(request, "intake/contact_thanks.html", {"urgent": urgent})
     if name in request.COOKIES:
         response.delete_cookie(name, path="/", samesite="Lax")

@@ -13,7 +13,7 @@ def test_make_run_does_not_throw_away_the_workers_output():
         ["make", "-n", "run"], cwd=BASE_DIR, capture_output=True, text=True, timeout=60
     )
 
-    worker = next(line for line in result.stdout.splitlines() if "run_worker" in line)
+    worker = next(line for line in result.stdout.splitlines() if "task_worker" in line)
     assert "/dev/null" not in worker
 
 
@@ -46,7 +46,7 @@ def test_the_worker_prints_the_notification_email_under_debug():
             "preferred_contact_method='email', voicemail_ok=False, best_time='', "
             "interest='other', message='Please tell me more.'))",
         )
-        output = manage("run_worker", "--batch", "--no-startup-delay", "--no-reload")
+        output = manage("task_worker", "--batch", "--no-startup-delay")
 
     assert "Subject:" in output
     assert "contact request" in output.lower()

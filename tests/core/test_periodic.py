@@ -1,6 +1,5 @@
 """Periodic jobs run inside the task worker, once per period, with no cron."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -9,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic_site.core import periodic
-from clinic_site.core.management.commands.run_worker import run_periodic_jobs_forever
 from clinic_site.core.models import PeriodicJob
+from clinic_site.core.worker import SelfHealingWorker
 from tests.helpers import force_login_verified, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -74,18 +73,18 @@ def test_a_staff_search_term_leaves_the_database_with_the_expired_session(client
     assert not Session.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_the_periodic_jobs_in_the_background(settings, counting_job):
-    settings.PERIODIC_JOBS_CHECK_SECONDS = 0.05
-    stop = threading.Event()
-    thread = threading.Thread(target=run_periodic_jobs_forever, args=(stop,), daemon=True)
+def test_the_task_worker_runs_the_periodic_jobs_between_tasks(counting_job):
+    worker = SelfHealingWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
 
-    thread.start()
-    for _ in range(100):
-        if counting_job:
-            break
-        threading.Event().wait(0.05)
-    stop.set()
-    thread.join(timeout=5)
+    worker.housekeeping()
 
     assert counting_job == [1]

@@ -81,7 +81,9 @@ def test_redis_url_puts_cache_and_sessions_in_redis():
     with_redis = settings_under(
         production_env(REDIS_URL="redis://cache.internal:6379/0"), "CACHES", "SESSION_ENGINE"
     )
-    assert with_redis["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert with_redis["CACHES"]["default"]["BACKEND"] == (
+        "clinic_site.core.cache.CircuitBreakerRedisCache"  # django-redis behind a breaker
+    )
     assert with_redis["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
     assert with_redis["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
 

@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -62,20 +63,17 @@ def received(client, django_capture_on_commit_callbacks):
     return ContactRequest.objects.get()
 
 
-def test_the_request_is_committed_before_the_notification_is_queued(
+def test_the_request_and_its_notification_are_committed_together(
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submit(client)
 
-    # The transaction is done and the request stored; the notification waits for it.
+    # Both rows are written by the same transaction: nothing waits for a later step
+    # that a killed worker could miss.
     assert ContactRequest.objects.count() == 1
-    assert DBTaskResult.objects.count() == 0
-    assert len(callbacks) == 1
-
-    callbacks[0]()
-
     assert DBTaskResult.objects.count() == 1
+    assert callbacks == []
 
 
 def test_the_queued_task_holds_only_the_request_number(received):
@@ -167,45 +165,54 @@ def test_a_failed_send_keeps_the_request_logs_no_personal_data_and_retries(
     assert retry.status == TaskResultStatus.SUCCESSFUL
 
 
-def test_retries_wait_longer_each_time_and_stop_after_the_last_attempt(
-    received, run_task_worker, caplog
-):
+def test_retries_back_off_then_go_on_hourly_and_never_give_up(received, run_task_worker, caplog):
+    attempts = tasks.MAX_ATTEMPTS + 3
     delays = []
     with mock.patch(SEND, side_effect=SMTPException(SMTP_REPLY)), caplog.at_level(logging.INFO):
-        for _ in range(tasks.MAX_ATTEMPTS):
+        for _ in range(attempts):
             before = timezone.now()
             run_task_worker()
-            queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY).first()
-            if queued:
-                delays.append(queued.run_after - before)
+            queued = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+            delays.append(queued.run_after - before)
             time_passes()
 
-    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == tasks.MAX_ATTEMPTS
-    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
-    assert delays == sorted(delays) and len(delays) == tasks.MAX_ATTEMPTS - 1
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == attempts
+    # Longer each time along the schedule, then hourly for as long as it takes.
+    schedule = delays[: tasks.MAX_ATTEMPTS - 1]
+    assert schedule == sorted(schedule)
+    assert all(
+        timedelta(minutes=59) < delay < timedelta(minutes=61)
+        for delay in delays[tasks.MAX_ATTEMPTS - 1 :]
+    )
     outcomes = [
         r.outcome for r in caplog.records if getattr(r, "event", "").endswith("notification")
     ]
-    assert outcomes[-1] == "gave_up"
-    assert ContactRequest.objects.filter(pk=received.pk).exists()
+    assert "gave_up" not in outcomes
+    assert outcomes[-1] == "still_failing"
     assert mail.outbox == []
 
+    # The mail server comes back: the next hourly attempt sends it.
+    run_task_worker()
+    assert len(mail.outbox) == 1
+    received.refresh_from_db()
+    assert received.notified_at is not None
 
-def test_a_request_is_kept_when_the_notification_cannot_even_be_queued(
-    client, django_capture_on_commit_callbacks, caplog
+
+def test_when_the_notification_cannot_be_queued_nothing_is_stored_and_the_person_is_told(
+    client, caplog
 ):
     with (
         mock.patch.object(
-            tasks, "notify_staff", mock.Mock(**{"enqueue.side_effect": RuntimeError})
+            tasks, "notify_staff", mock.Mock(**{"enqueue.side_effect": DatabaseError})
         ),
-        django_capture_on_commit_callbacks(execute=True),
         caplog.at_level(logging.ERROR),
     ):
         response = submit(client)
 
-    assert response.status_code == 302
-    assert ContactRequest.objects.count() == 1
-    assert [r.outcome for r in caplog.records if hasattr(r, "outcome")] == ["not_queued"]
+    # Stored and announced, or neither: here neither, and the page says so.
+    assert response.status_code == 503
+    assert b"not sent" in response.content
+    assert ContactRequest.objects.count() == 0
     assert_no_personal_data(json_log_lines(caplog))
 
 
@@ -217,7 +224,9 @@ def test_the_notification_is_sent_once_even_if_queued_twice(received, run_task_w
     assert len(mail.outbox) == 1
 
 
-def test_no_email_is_attempted_without_recipients(received, run_task_worker, settings, caplog):
+def test_without_recipients_nothing_is_sent_and_it_is_tried_again_later(
+    received, run_task_worker, settings, caplog
+):
     settings.CONTACT_NOTIFY_EMAILS = []
 
     with caplog.at_level(logging.WARNING):
@@ -225,6 +234,12 @@ def test_no_email_is_attempted_without_recipients(received, run_task_worker, set
 
     assert mail.outbox == []
     assert any(getattr(r, "outcome", None) == "no_recipients" for r in caplog.records)
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+
+    settings.CONTACT_NOTIFY_EMAILS = ["desk@clinic.example"]
+    time_passes()
+    run_task_worker()
+    assert len(mail.outbox) == 1
 
 
 def test_a_deleted_request_needs_no_notification(run_task_worker):

@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 
 from clinic_site.intake import consent
+from clinic_site.intake.models import ContactRequest
 
 register = template.Library()
 
@@ -26,3 +27,12 @@ def contact_rate_window() -> str:
         hours = minutes // 60
         return "1 hour" if hours == 1 else f"{hours} hours"
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+@register.inclusion_tag("admin/includes/notification_alert.html", takes_context=True)
+def notification_alert(context):
+    """For the admin home page: new requests staff were never emailed about."""
+    user = context["request"].user
+    if not user.has_perm("intake.view_contactrequest"):
+        return {"count": 0}
+    return {"count": ContactRequest.objects.staff_not_notified().count()}

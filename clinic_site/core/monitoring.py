@@ -1,0 +1,75 @@
+"""The checks behind /monitor, the endpoint an uptime checker polls.
+
+/healthz answers the load balancer's question (can this host serve pages?). /monitor
+answers the clinic's: is every contact request reaching a person? It fails (503) when
+any registered check fails and names the failing checks, nothing else: no hosts, no
+counts, no error text.
+
+Core registers what it owns (the database takes writes, the task worker is alive, Redis
+answers when configured); feature apps add their own from AppConfig.ready() with
+``register()``, so core never imports them.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import Heartbeat
+from .worker import HEARTBEAT_PREFIX
+
+logger = logging.getLogger(__name__)
+
+# The worker beats every loop (a few seconds); a minute of silence means it is gone.
+WORKER_SILENT_AFTER = timedelta(minutes=1)
+
+_checks: dict[str, Callable[[], bool]] = {}
+
+
+def register(name: str, check: Callable[[], bool]) -> None:
+    """Add a check: a function returning True while all is well."""
+    _checks[name] = check
+
+
+def failing_checks() -> list[str]:
+    failed = []
+    for name, check in _checks.items():
+        try:
+            ok = check()
+        except Exception as error:
+            ok = False
+            logger.warning(
+                "monitoring check raised",
+                extra={"event": "monitor", "outcome": name, "error_type": type(error).__name__},
+            )
+        if not ok:
+            failed.append(name)
+    return failed
+
+
+def database_writable() -> bool:
+    # A real, committed write: a read-only file or a full disk fails here.
+    Heartbeat.objects.beat("monitor")
+    return True
+
+
+def task_worker_alive() -> bool:
+    latest = Heartbeat.objects.latest_beat(HEARTBEAT_PREFIX)
+    return latest is not None and latest > timezone.now() - WORKER_SILENT_AFTER
+
+
+def cache_answers() -> bool:
+    """Redis, when configured. The site serves without it, but slower and with per-process
+    rate limits (core/cache.py), so someone should know."""
+    if not settings.REDIS_URL:
+        return True
+    cache.set("monitor", "1", 30)
+    return cache.get("monitor") == "1"
+
+
+register("database_writable", database_writable)
+register("task_worker", task_worker_alive)
+register("cache", cache_answers)

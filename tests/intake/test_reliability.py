@@ -1,0 +1,603 @@
+"""Every stored contact request reaches a person, whatever fails on the way.
+
+Each test injects one fault the way a deployment meets it and checks what a person
+(the patient, the front desk) would notice: a request announced anyway, a page that
+says plainly what happened, one row per submission.
+"""
+
+import logging
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import closing
+from datetime import timedelta
+from smtplib import SMTPException
+from unittest import mock
+from urllib.parse import urlparse
+
+import pytest
+from django.core import mail
+from django.db import OperationalError, connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from clinic_site.core import periodic, worker
+from clinic_site.core.models import Heartbeat
+from clinic_site.intake import services, tasks
+from clinic_site.intake.models import ContactRequest
+from tests.core.production import BASE_DIR, manage, production_env, run_python
+from tests.helpers import force_login_verified, make_staff
+
+from .factories import CONTACT_URL, form_data, make_contact_request, submit
+
+pytestmark = pytest.mark.django_db
+
+SEND = "django.core.mail.backends.locmem.EmailBackend.send_messages"
+
+
+class WorkerKilled(BaseException):
+    """What the code sees of a SIGKILL: nothing after this point runs."""
+
+
+def run_self_healing_worker():
+    """`manage.py task_worker` for one pass: housekeeping, then every task that is due."""
+    # close_old_connections() would close the test's own transaction (see conftest.py).
+    with (
+        mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+        mock.patch("clinic_site.core.worker.close_old_connections"),
+    ):
+        worker.SelfHealingWorker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+
+def received_request(**fields) -> ContactRequest:
+    """A stored request with its notification queued, as the contact form leaves it."""
+    contact_request = make_contact_request(**fields)
+    tasks.queue_staff_notification(contact_request.pk)
+    return contact_request
+
+
+def minutes_ago(minutes: int):
+    return timezone.now() - timedelta(minutes=minutes)
+
+
+def form_token(client) -> str:
+    page = client.get(CONTACT_URL).content.decode()
+    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+
+
+# --- No gap between storing and notifying ----------------------------------------------
+
+
+def test_a_web_worker_killed_between_save_and_enqueue_leaves_no_unannounced_request(client):
+    with (
+        mock.patch.object(
+            tasks, "notify_staff", mock.Mock(**{"enqueue.side_effect": WorkerKilled})
+        ),
+        pytest.raises(WorkerKilled),
+    ):
+        submit(client)
+
+    # The transaction never committed: no request exists without its notification.
+    # The person saw no thank-you (their connection dropped) and can send it again.
+    assert ContactRequest.objects.count() == 0
+    assert DBTaskResult.objects.count() == 0
+
+
+def test_the_sweep_announces_a_request_whose_task_went_missing(client):
+    make_contact_request(created_at=minutes_ago(5))  # its task was deleted by hand
+
+    run_self_healing_worker()
+
+    assert len(mail.outbox) == 1
+    assert ContactRequest.objects.get().notified_at is not None
+
+
+def test_the_sweep_leaves_requests_with_a_task_due_alone():
+    fresh = make_contact_request()
+    waiting = make_contact_request(created_at=minutes_ago(30))
+    tasks.notify_staff.using(run_after=timezone.now() + timedelta(hours=1)).enqueue(waiting.pk, 6)
+    DBTaskResult.objects.filter(args_kwargs__args__0=fresh.pk).delete()
+
+    assert services.requeue_unannounced_requests() == 0  # fresh is too new to sweep
+    assert services.requeue_unannounced_requests(now=timezone.now() + timedelta(minutes=5)) == 1
+    assert tasks.pending_notification_ids() == {fresh.pk, waiting.pk}
+
+
+def test_a_task_left_running_by_a_dead_worker_is_reclaimed_and_sent():
+    contact_request = received_request()
+    # A worker claimed it and was killed mid-send, ten minutes ago.
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING, started_at=minutes_ago(10), worker_ids=["dead"]
+    )
+
+    run_self_healing_worker()
+
+    assert len(mail.outbox) == 1
+    contact_request.refresh_from_db()
+    assert contact_request.notified_at is not None
+
+
+def test_a_task_running_now_is_not_taken_from_its_worker():
+    received_request()
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING, started_at=minutes_ago(2), worker_ids=["alive"]
+    )
+    Heartbeat.objects.beat("task-worker:alive")
+
+    assert worker.reclaim_abandoned_tasks() == 0  # its worker still beats
+    assert worker.reclaim_abandoned_tasks(now=timezone.now() + timedelta(minutes=4)) == 1
+
+
+def test_a_task_whose_worker_stopped_beating_is_reclaimed_within_minutes():
+    received_request()
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING, started_at=minutes_ago(2), worker_ids=["killed"]
+    )
+    Heartbeat.objects.update_or_create(
+        name="task-worker:killed", defaults={"beat_at": minutes_ago(2)}
+    )
+
+    assert worker.reclaim_abandoned_tasks() == 1
+    assert DBTaskResult.objects.get().status == TaskResultStatus.READY
+
+
+# --- The worker heals itself ----------------------------------------------------------
+
+
+def test_the_worker_survives_database_errors_and_carries_on(caplog):
+    received_request()
+    real_beat = Heartbeat.objects.beat
+    outage = iter([OperationalError("server closed the connection unexpectedly")] * 2)
+
+    def beat(name):
+        if error := next(outage, None):
+            raise error
+        real_beat(name)
+
+    with (
+        mock.patch.object(Heartbeat.objects, "beat", side_effect=beat),
+        mock.patch("clinic_site.core.worker.connections.all", return_value=[]),
+        mock.patch("clinic_site.core.worker.time.sleep") as sleep,
+        caplog.at_level(logging.INFO),
+    ):
+        run_self_healing_worker()
+
+    assert len(mail.outbox) == 1  # the database came back and the email went out
+    assert [call.args[0] for call in sleep.call_args_list] == [1, 2]  # backing off
+    errors = [r for r in caplog.records if getattr(r, "event", "") == "task_worker.database_error"]
+    assert [r.error_type for r in errors] == ["OperationalError", "OperationalError"]
+    assert "server closed" not in caplog.text.split("Traceback")[0]
+    assert Heartbeat.objects.filter(name="task-worker:test-worker").exists()
+
+
+def test_a_broken_periodic_job_does_not_stop_the_emails(monkeypatch, caplog):
+    received_request()
+
+    def broken():
+        raise ValueError("a bug")
+
+    monkeypatch.setitem(
+        periodic._jobs, "broken", periodic.Job("broken", timedelta(minutes=1), broken)
+    )
+    with caplog.at_level(logging.ERROR):
+        run_self_healing_worker()
+
+    assert len(mail.outbox) == 1
+    failed = [r for r in caplog.records if getattr(r, "event", "") == "periodic.failed"]
+    assert [r.job for r in failed] == ["broken"]
+    assert [r.exc_info[0] for r in failed] == [ValueError]
+
+
+def test_smtp_down_past_the_whole_schedule_then_up_the_request_is_sent():
+    contact_request = received_request()
+    with mock.patch(SEND, side_effect=SMTPException("421 down")):
+        for _ in range(tasks.MAX_ATTEMPTS + 2):
+            run_self_healing_worker()
+            DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
+                run_after=timezone.now()
+            )
+
+    assert mail.outbox == []
+    run_self_healing_worker()
+
+    assert len(mail.outbox) == 1
+    contact_request.refresh_from_db()
+    assert contact_request.notified_at is not None
+
+
+# --- Never give up silently -------------------------------------------------------------
+
+
+@pytest.fixture
+def front_desk(client, roles):
+    user, _ = make_staff("desk", groups=["Front desk"])
+    force_login_verified(client, user)
+    return client
+
+
+def test_the_queue_says_staff_not_notified_in_words_and_filters_on_it(front_desk):
+    stuck = make_contact_request(created_at=minutes_ago(45))
+    make_contact_request(created_at=minutes_ago(45), notified_at=minutes_ago(44))
+    make_contact_request()  # just arrived: its email is on its way
+
+    page = front_desk.get(reverse("admin:intake_contactrequest_changelist"))
+    filtered = front_desk.get(
+        reverse("admin:intake_contactrequest_changelist") + "?staff_email=not_notified"
+    )
+
+    html = page.content.decode()
+    assert html.count("Staff not notified</strong>") == 1
+    assert "Sending" in html and "Sent" in html
+    assert [row.pk for row in filtered.context["cl"].result_list] == [stuck.pk]
+
+
+def test_the_request_itself_says_staff_not_notified(front_desk):
+    stuck = make_contact_request(created_at=minutes_ago(45))
+
+    page = front_desk.get(reverse("admin:intake_contactrequest_change", args=[stuck.pk]))
+
+    assert "Staff not notified</strong>" in page.content.decode()
+
+
+def test_the_admin_home_page_warns_of_requests_staff_were_not_told_about(front_desk):
+    assert b"not been emailed" not in front_desk.get(reverse("admin:index")).content
+
+    make_contact_request(created_at=minutes_ago(45))
+    make_contact_request(created_at=minutes_ago(45))
+
+    page = front_desk.get(reverse("admin:index")).content.decode()
+    assert "2 new contact requests have not been emailed to staff" in page
+    assert "?staff_email=not_notified" in page
+
+
+# --- Honest failure page --------------------------------------------------------------
+
+
+@pytest.fixture
+def unwritable_database():
+    """Every write to the database fails, as on a full disk or a read-only file.
+
+    SQLite: the connection turns query-only. PostgreSQL: a trigger answers each insert
+    with "disk full" (SQLSTATE 53100); the test's transaction rolls it back afterwards.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute(
+                "CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; "
+                "END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_write BEFORE INSERT ON intake_contactrequest "
+                "FOR EACH STATEMENT EXECUTE FUNCTION refuse_write()"
+            )
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA query_only = OFF")
+
+
+def test_when_the_database_cannot_be_written_the_person_is_told_and_keeps_their_words(
+    client, settings, caplog, request
+):
+    settings.CLINIC_PHONE = "(555) 010-0199"
+    token = form_token(client)
+    message = "I would like to ask about a first appointment next month."
+
+    request.getfixturevalue("unwritable_database")
+    with caplog.at_level(logging.INFO):
+        response = submit(client, form_data(message=message, submission_token=token))
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Your message was not sent" in html
+    assert "(555) 010-0199" in html and "tel:(555)010-0199" in html
+    assert escape(settings.URGENT_HELP_TEXT) in html
+    # Their entries come back in the form, to send again or copy.
+    assert message in html
+    assert 'value="Ana Lucía Pérez"' in html
+    assert f'value="{token}"' in html
+    assert [r.outcome for r in caplog.records if hasattr(r, "outcome")] == ["not_stored"]
+    assert "Ana" not in caplog.text and "first appointment" not in caplog.text
+    if connection.vendor == "sqlite":
+        connection.cursor().execute("PRAGMA query_only = OFF")
+    assert ContactRequest.objects.count() == 0
+
+
+def test_a_database_error_on_the_contact_form_is_never_a_bare_500(client):
+    with mock.patch.object(
+        ContactRequest.objects, "create", side_effect=OperationalError("disk I/O error")
+    ):
+        response = submit(client)
+
+    assert response.status_code == 503
+    assert b"Your message was not sent" in response.content
+    assert b"disk I/O" not in response.content
+
+
+def test_the_thank_you_page_is_no_500_when_the_database_has_just_gone(client):
+    response = submit(client)
+    with mock.patch.object(
+        ContactRequest.objects, "filter", side_effect=OperationalError("connection refused")
+    ):
+        thanks = client.get(response["Location"])
+
+    assert thanks.status_code == 200
+    assert b"thinking about suicide" in thanks.content  # unsure: the crisis box shows
+
+
+# --- One request per submission ---------------------------------------------------------
+
+
+def test_the_same_form_sent_twice_stores_one_request_and_thanks_both_times(client):
+    token = form_token(client)
+    data = form_data(submission_token=token)
+
+    first = submit(client, data)
+    first_thanks = client.get(first["Location"])
+    second = submit(client, data)  # a double click, or a resend after a dropped line
+    second_thanks = client.get(second["Location"])
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("intake:thanks")
+    assert ContactRequest.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+    assert first_thanks.content == second_thanks.content
+
+
+def test_the_same_form_sent_twice_at_the_same_moment_stores_one_request(client):
+    token = form_token(client)
+    first = submit(client, form_data(submission_token=token))
+    real_sent_before = services._sent_before
+    # The second copy checks before the first has committed, so it finds nothing and
+    # tries to store itself: the unique token stops it, and it answers as the first.
+    with mock.patch.object(services, "_sent_before", side_effect=[None, real_sent_before(token)]):
+        second = submit(client, form_data(submission_token=token))
+
+    assert first.status_code == second.status_code == 302
+    assert ContactRequest.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_two_page_loads_are_two_requests(client):
+    submit(client, form_data(submission_token=form_token(client)))
+    submit(client, form_data(submission_token=form_token(client)))
+
+    assert ContactRequest.objects.count() == 2
+
+
+def test_a_form_without_a_token_is_still_accepted(client):
+    assert submit(client, form_data(submission_token="<not a token>")).status_code == 302
+    assert submit(client).status_code == 302
+
+    assert ContactRequest.objects.count() == 2
+    assert not ContactRequest.objects.exclude(submission_token=None).exists()
+
+
+def test_a_resubmission_does_not_use_up_the_rate_limit(client, settings):
+    settings.CONTACT_RATE_LIMIT = 1
+    data = form_data(submission_token=form_token(client))
+
+    statuses = [submit(client, data).status_code for _ in range(3)]
+
+    assert statuses == [302, 302, 302]
+    assert ContactRequest.objects.count() == 1
+
+
+# --- A dead worker process is started again ---------------------------------------------
+
+STORE_A_REQUEST = """
+import django; django.setup()
+from django.db import transaction
+from django.utils import timezone
+from clinic_site.intake.models import ContactRequest
+from clinic_site.intake.tasks import queue_staff_notification
+with transaction.atomic():
+    request = ContactRequest.objects.create(
+        name="Test Person", email="person@example.com", preferred_contact_method="email",
+        interest="other", message="A test message.", consent_version="1",
+        consented_at=timezone.now(),
+    )
+    queue_staff_notification(request.pk)
+print(request.pk)
+"""
+
+
+def worker_pids(supervisor: subprocess.Popen) -> list[int]:
+    found = subprocess.run(
+        ["pgrep", "-P", str(supervisor.pid), "-f", "task_worker"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"not within {seconds} s: {what}")
+
+
+def test_a_killed_task_worker_is_started_again_within_seconds_and_sends_the_email(tmp_path):
+    database = tmp_path / "worker.sqlite3"
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{database}",
+        REDIS_URL=None,
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        KEEP_RUNNING_DELAY="1",
+        PYTHONUNBUFFERED="1",
+    )
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    log = (tmp_path / "worker.log").open("w+")
+    supervisor = subprocess.Popen(  # the way `make serve` runs it
+        [
+            "scripts/keep-running.sh",
+            sys.executable,
+            "manage.py",
+            "task_worker",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        first = wait_for(lambda: worker_pids(supervisor), 30, "the worker started")[0]
+        os.kill(first, signal.SIGKILL)
+        killed_at = time.monotonic()
+
+        number = run_python(STORE_A_REQUEST, env).splitlines()[-1]
+
+        def notified():
+            with closing(sqlite3.connect(database)) as db:
+                row = db.execute(
+                    "SELECT notified_at FROM intake_contactrequest WHERE id = ?", (number,)
+                ).fetchone()
+            return row and row[0]
+
+        wait_for(notified, 10, "the restarted worker sent the email")
+        assert time.monotonic() - killed_at < 10
+        assert first not in worker_pids(supervisor)
+        log.seek(0)
+        output = log.read()
+        assert f"New contact request #{number}" in output
+        assert "keep_running.restart" in output
+    finally:
+        os.killpg(supervisor.pid, signal.SIGTERM)
+        supervisor.wait(timeout=20)
+        log.close()
+
+
+def test_a_task_cut_off_by_a_database_error_is_run_again_as_soon_as_the_database_returns():
+    received_request()
+    real_successful = DBTaskResult.set_successful
+    real_failed = DBTaskResult.set_failed
+    outage = {"left": 2}  # recording the outcome fails, then recording the failure too
+
+    def down_then_up(real):
+        def record(self, *args):
+            if outage["left"]:
+                outage["left"] -= 1
+                raise OperationalError("the database system is shutting down")
+            return real(self, *args)
+
+        return record
+
+    with (
+        mock.patch.object(DBTaskResult, "set_successful", down_then_up(real_successful)),
+        mock.patch.object(DBTaskResult, "set_failed", down_then_up(real_failed)),
+        mock.patch("clinic_site.core.worker.connections.all", return_value=[]),
+        mock.patch("clinic_site.core.worker.time.sleep"),
+    ):
+        run_self_healing_worker()
+
+    # Not left "running" for RECLAIM_AFTER: run again at once, and it finished.
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == [
+        TaskResultStatus.SUCCESSFUL
+    ]
+    assert len(mail.outbox) == 1  # the second run found it already sent
+
+
+ENV_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = ENV_URL.startswith(("postgres://", "postgresql://"))
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="DATABASE_URL does not point at PostgreSQL")
+def test_the_task_worker_outlives_a_database_outage_and_then_sends(tmp_path):
+    """PostgreSQL refuses connections for a while (a restart): the worker waits it out."""
+    import psycopg
+    from psycopg import sql
+
+    server = urlparse(ENV_URL)
+    name = f"clinic_outage_{uuid.uuid4().hex[:10]}"
+    admin = server._replace(path="/postgres").geturl()
+    scratch = server._replace(path=f"/{name}").geturl()
+
+    def allow_connections(allowed: bool):
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+            db.execute(
+                sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}").format(
+                    sql.Identifier(name), sql.SQL("true" if allowed else "false")
+                )
+            )
+            if not allowed:
+                db.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    [name],
+                )
+
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+        db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    env = production_env(
+        DATABASE_URL=scratch,
+        REDIS_URL=None,
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        PYTHONUNBUFFERED="1",
+    )
+    log = (tmp_path / "worker.log").open("w+")
+    process = None
+    try:
+        assert manage("migrate", "--noinput", env=env).returncode == 0
+        process = subprocess.Popen(  # no supervisor: the worker itself must survive
+            [sys.executable, "manage.py", "task_worker", "--interval", "0.2"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        time.sleep(2)
+        allow_connections(False)
+        time.sleep(6)  # the worker's queries fail, it backs off and retries
+        allow_connections(True)
+        number = run_python(STORE_A_REQUEST, env).splitlines()[-1]
+
+        def notified():
+            with psycopg.connect(scratch, connect_timeout=10) as db:
+                row = db.execute(
+                    "SELECT notified_at FROM intake_contactrequest WHERE id = %s", [number]
+                ).fetchone()
+            return row and row[0]
+
+        wait_for(notified, 60, "the worker sent the email after the outage")
+        assert process.poll() is None  # never exited
+        log.seek(0)
+        output = log.read()
+        assert "task_worker.database_error" in output
+        assert "task_worker.recovered" in output
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+        allow_connections(True)
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as db:
+            db.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
