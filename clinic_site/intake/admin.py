@@ -75,6 +75,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "received",
         "name",
         "interest",
+        "preferred_language",
         "status",
         "first_response",
         "assigned_to",
@@ -86,6 +87,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "status",
         "urgent",
         "interest",
+        "preferred_language",
+        "language",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
     ]
     # Phone numbers are matched by their digits (get_search_results), not as text.
@@ -100,6 +103,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     change_form_template = "admin/intake/contactrequest/change_form.html"
     readonly_fields = [
         *SUBMITTED_FIELDS_SHOWN,
+        "language",
         "consent_version",
         "consented_at_shown",
         "received_at",
@@ -132,6 +136,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "first_response_at_shown",
                     "closed_at_shown",
                     "notified_at_shown",
+                    "language",
                     "consent_version",
                     "consented_at_shown",
                 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic_site.core import ratelimit
 
 from . import consent
-from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest
+from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest, Language
 from .tasks import queue_staff_notification
 
 logger = logging.getLogger(__name__)
@@ -22,12 +22,15 @@ class RateLimited(Exception):
     """This client has sent its allowance of requests for now; nothing was stored."""
 
 
-def record_contact_request(*, data: Mapping[str, Any], client_ip: str) -> ContactRequest:
+def record_contact_request(
+    *, data: Mapping[str, Any], client_ip: str, language: str = Language.ENGLISH
+) -> ContactRequest:
     """Store a contact request, then queue the staff notification.
 
     The request is committed first; the notification is queued only after the commit,
     so a failure to queue or send never loses the request. The client's address is
-    used for the rate limit only and never stored.
+    used for the rate limit only and never stored. ``language`` is the language of the
+    form they sent.
 
     Raises RateLimited, storing nothing, when the client is over its allowance.
     """
@@ -40,8 +43,9 @@ def record_contact_request(*, data: Mapping[str, Any], client_ip: str) -> Contac
 
     with transaction.atomic():
         contact_request = ContactRequest.objects.create(
-            **{field: data[field] for field in SUBMITTED_FIELDS},
-            consent_version=consent.CURRENT_VERSION,
+            **{field: data[field] for field in SUBMITTED_FIELDS if field in data},
+            language=language,
+            consent_version=consent.version_for(language),
             consented_at=timezone.now(),
         )
         AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
