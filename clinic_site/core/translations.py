@@ -60,7 +60,7 @@ def extract():
     for path, text in sources:
         where = str(path.relative_to(settings.BASE_DIR))
         found = babel_extract("python", io.BytesIO(text.encode()), keywords=KEYWORDS)
-        for lineno, message, comments, context in found:
+        for lineno, message, _comments, context in found:
             catalog.add(message, locations=[(where, lineno)], context=context)
     return catalog
 
