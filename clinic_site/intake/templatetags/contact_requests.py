@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.utils import translation
 
 from clinic_site.intake import consent
 
@@ -15,7 +16,7 @@ def contact_retention_days() -> int:
 
 @register.simple_tag
 def consent_version() -> str:
-    return consent.CURRENT_VERSION
+    return consent.version_for(translation.get_language())
 
 
 @register.simple_tag
