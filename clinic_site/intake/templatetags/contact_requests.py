@@ -3,6 +3,7 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import ngettext
 
 from clinic_site.intake import consent
 
@@ -25,5 +26,5 @@ def contact_rate_window() -> str:
     minutes = max(1, round(settings.CONTACT_RATE_WINDOW_SECONDS / 60))
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
