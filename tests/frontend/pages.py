@@ -16,10 +16,11 @@ ARTICLE_SLUGS = sorted(frontmatter.load(path)["slug"] for path in CONTENT.glob("
 # one sample translation of a shipped article kept with the tests (see
 # import_spanish_sample).
 SPANISH_SAMPLE = Path(__file__).parent / "spanish_sample"
-SPANISH_SLUGS = sorted(
-    frontmatter.load(path)["slug"]
-    for path in (CONTENT / "es").glob("*.md") or (SPANISH_SAMPLE / "es").glob("*.md")
+SPANISH_FILES = sorted((CONTENT / "es").glob("*.md")) or sorted(
+    (SPANISH_SAMPLE / "es").glob("*.md")
 )
+SPANISH_SLUGS = sorted(frontmatter.load(path)["slug"] for path in SPANISH_FILES)
+assert SPANISH_SLUGS, "no Spanish article to check"
 
 SIMPLE_PAGES = {
     "home": ("/", 200),
