@@ -54,7 +54,9 @@ def medical_web_page(*, article, request) -> dict:
         page["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
     if article.sources:
         page["citation"] = [_citation(source) for source in article.sources]
-    if article.slug == FAQ_SLUG:
+    # The FAQ's translation is an FAQ page too (its questions end in "?" as well).
+    original = article.translation_of if article.translation_of_id else article
+    if original.slug == FAQ_SLUG:
         questions = faq_entries(article)
         if questions:
             page["@type"] = ["MedicalWebPage", "FAQPage"]

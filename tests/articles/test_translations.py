@@ -259,3 +259,20 @@ def test_searching_an_unaccented_spanish_word_finds_the_accented_one(client):
     html = client.get("/es/articles/search/", {"q": "depresion"}).content.decode()
     assert "¿Cuánto dura el alivio?" in html
     assert "1 resultado" in html
+
+
+def test_the_faqs_translation_is_marked_up_as_an_faq_page_too(client):
+    original = make_article(
+        slug="frequently-asked-questions", body="## Does it hurt?\n\nA little.\n"
+    )
+    make_article(
+        slug="preguntas-frecuentes",
+        language=Language.SPANISH,
+        translation_of=original,
+        body="## ¿Duele?\n\nUn poco.\n",
+    )
+
+    html = client.get("/es/articles/preguntas-frecuentes/").content.decode()
+
+    assert '"FAQPage"' in html
+    assert '"name":"¿Duele?"' in html

@@ -55,6 +55,8 @@ def test_every_page_links_to_itself_in_the_other_language(client, path):
         f'<a class="nav__language" href="/es{path}" hreflang="es" lang="es">Español</a>' in english
     )
     assert f'<a class="nav__language" href="{path}" hreflang="en" lang="en">English</a>' in spanish
+    assert '<meta property="og:locale:alternate" content="es_US">' in english
+    assert '<meta property="og:locale:alternate" content="en_US">' in spanish
     for html in (english, spanish):
         assert f'<link rel="alternate" hreflang="en" href="http://testserver{path}">' in html
         assert f'<link rel="alternate" hreflang="es" href="http://testserver/es{path}">' in html
