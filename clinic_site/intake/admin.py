@@ -75,7 +75,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "received",
         "name",
         "interest",
-        "preferred_language",
+        "languages",
         "status",
         "first_response",
         "assigned_to",
@@ -159,6 +159,14 @@ class ContactRequestAdmin(admin.ModelAdmin):
     # URL carries only filters.
 
     change_list_template = "admin/intake/contactrequest/change_list.html"
+
+    @admin.display(description="Language", ordering="preferred_language")
+    def languages(self, contact_request):
+        """The language to contact them in, and the language of the form they sent."""
+        return (
+            f"Contact in {contact_request.get_preferred_language_display()}; "
+            f"form in {contact_request.get_language_display()}"
+        )
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "private_search" in request.POST:
