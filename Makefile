@@ -14,7 +14,7 @@ PROD_STAMP := $(PROD_VENV)/.installed
 PROD_MANAGE := $(PROD_VENV)/bin/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-prod run serve reload chaos test test-browser docs-screenshots lighthouse lint format bench audit lock migrate content clean worker backup-restore-check staff
+.PHONY: translations help install install-prod run serve reload chaos test test-browser docs-screenshots lighthouse lint format bench audit lock migrate content clean worker backup-restore-check staff
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -128,3 +128,6 @@ clean: ## Remove the virtualenv, database and collected files
 STAFF ?= admin
 staff: migrate ## Create the first staff account with an authenticator: make staff STAFF=alice EMAIL=alice@clinic.example
 	DEBUG=$${DEBUG-1} $(MANAGE) enrol_staff $(STAFF) --superuser $(if $(EMAIL),--email $(EMAIL))
+
+translations: $(STAMP) ## Update the Spanish catalogue from the templates and code, and compile it (Babel)
+	DEBUG=$${DEBUG-1} $(MANAGE) update_translations

@@ -70,6 +70,7 @@ def request(port: int, path: str, method: str = "GET", headers=None, body=None):
     headers = {"X-Forwarded-Proto": "https", **(headers or {})}
     return plain_request(port, path, method=method, headers=headers, body=body)
 
+
 CONNECTIONS = 16
 DURATION = 60.0
 CUT_AT, CUT_SECONDS = 20.0, 20.0

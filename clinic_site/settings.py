@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "clinic_site.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language comes from its address (/es/...), so the page cache above,
+    # whose key holds the path, never mixes the two languages.
+    "clinic_site.core.middleware.LanguageFromPathMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic_site.core.context_processors.clinic",
+                "clinic_site.core.context_processors.languages",
             ],
         },
     }
@@ -438,7 +442,10 @@ AVOID_WORDS = env_list(
 
 # --- Language and time ------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# English pages keep their unprefixed addresses; Spanish pages live under /es/ (urls.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -505,3 +512,27 @@ FORMAT_MODULE_PATH = ["clinic_site.core.formats"]
 
 # A clinical reviewer's sign-off is due again this many months later.
 CLINICAL_REVIEW_INTERVAL_MONTHS = env_int("CLINICAL_REVIEW_INTERVAL_MONTHS", 12)
+
+# --- Spanish (issue 16): the patient side at /es/ -----------------------------------------
+
+# The urgent help in Spanish. 988 answers in Spanish by phone (press this option after
+# dialling) and by text (send this word to the text number); see 988lifeline.org's
+# "What to expect".
+URGENT_HELP_PHONE_OPTION_ES = env_str("URGENT_HELP_PHONE_OPTION_ES", "2")
+URGENT_HELP_TEXT_KEYWORD_ES = env_str("URGENT_HELP_TEXT_KEYWORD_ES", "AYUDA")
+URGENT_HELP_TEXT_ES = env_str(
+    "URGENT_HELP_TEXT_ES",
+    "Si está pensando en el suicidio o está pasando por una crisis, llame al "
+    f"{URGENT_HELP_PHONE} y marque el {URGENT_HELP_PHONE_OPTION_ES} para hablar en español, "
+    f"o envíe la palabra {URGENT_HELP_TEXT_KEYWORD_ES} por mensaje de texto al "
+    f"{URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE} (Línea 988 de Prevención del Suicidio y "
+    f"Crisis), a cualquier hora. En una emergencia, llame al {EMERGENCY_PHONE}.",
+)
+CRISIS_NOTE_TEXT_ES = env_str(
+    "CRISIS_NOTE_TEXT_ES",
+    "La ketamina no es un tratamiento de emergencia: si está en crisis, llame al "
+    f"{URGENT_HELP_PHONE} (marque el {URGENT_HELP_PHONE_OPTION_ES} para español) o envíe "
+    f"{URGENT_HELP_TEXT_KEYWORD_ES} al {URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE}; en una "
+    f"emergencia, llame al {EMERGENCY_PHONE}.",
+)
+CLINIC_HOURS_ES = env_str("CLINIC_HOURS_ES", "de lunes a viernes, de 9 a. m. a 5 p. m.")

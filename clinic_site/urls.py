@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -12,10 +13,6 @@ from clinic_site.core.pagecache import cache_public_page
 sitemaps = {"pages": PageSitemap, "articles": ArticleSitemap}
 
 urlpatterns = [
-    path("", article_views.home, name="home"),
-    path("articles/", include("clinic_site.articles.urls")),
-    path("contact/", include("clinic_site.intake.urls")),
-    path("", include("clinic_site.core.urls")),
     path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path(".well-known/security.txt", core_views.security_txt, name="security_txt"),
@@ -30,6 +27,16 @@ urlpatterns = [
     path("staff/", include("clinic_site.accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# The patient side, in English at today's addresses and in Spanish under /es/. Staff
+# pages above stay English and unprefixed.
+urlpatterns += i18n_patterns(
+    path("", article_views.home, name="home"),
+    path("articles/", include("clinic_site.articles.urls")),
+    path("contact/", include("clinic_site.intake.urls")),
+    path("", include("clinic_site.core.urls")),
+    prefix_default_language=False,
+)
 
 handler404 = "clinic_site.core.views.page_not_found"
 handler500 = "clinic_site.core.views.server_error"

@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -100,6 +101,12 @@ class ArticleForm(forms.ModelForm):
             self.fields["changes_publish_at"].initial = timezone.localtime(
                 self.instance.draft_publish_at
             )
+        if "language" in self.fields:
+            # A form sent without it (another screen's, or an older tab) keeps the language.
+            self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or "en"
 
     def live(self) -> Article | None:
         """The article as stored now (the form's instance may hold a draft or an old
@@ -146,6 +153,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     list_display = [
         "title",
         "publication",
+        "language",
+        "translation_state",
         "topic",
         "updated_at",
         "next_review_due",
@@ -153,7 +162,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         "matches_file",
         "helpful_counts",
     ]
-    list_filter = ["status", "topic", ReviewDueFilter]
+    list_filter = ["status", "language", "topic", ReviewDueFilter]
+    list_select_related = ["translation_of"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
@@ -165,6 +175,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         "quality",
         "matches_file",
         "review_summary",
+        "translations_shown",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "topic", "order", "body", "quality"]}),
@@ -197,6 +208,14 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 "says “Reviewed by …” only while its text is exactly what they signed off.",
             },
         ),
+        (
+            "Language and translations",
+            {
+                "fields": ["language", "translation_of", "translations_shown"],
+                "description": "A Spanish page is a translation of an English one. It is "
+                "“Out of date” when the English text changed after the translation last did.",
+            },
+        ),
         ("Source", {"fields": ["source_file", "matches_file", "created_at", "updated_at"]}),
     ]
     date_hierarchy = "updated_at"
@@ -221,6 +240,50 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         if article.has_draft:
             return f"{label}; unpublished changes"
         return label
+
+    @admin.display(description="Translation")
+    def translation_state(self, article):
+        if article.translation_of_id is None:
+            return "Original" if article.language == "en" else "Not linked to an original"
+        if article.is_translation_out_of_date:
+            return format_html('<strong class="tag">{}</strong>', "Out of date")
+        return "Up to date"
+
+    @admin.display(description="Translations")
+    def translations_shown(self, article):
+        """Each translation of this article, with its status in words; for a
+        translation, its original."""
+        if article.pk is None:
+            return "None yet"
+        if article.translation_of_id:
+            original = article.translation_of
+            return format_html(
+                'Translation of <a href="{}">{}</a> (English){}',
+                reverse("admin:articles_article_change", args=[original.pk]),
+                original.title,
+                format_html(' <strong class="tag">{}</strong>', "Out of date")
+                if article.is_translation_out_of_date
+                else "",
+            )
+        translations = article.translations.order_by("language", "title")
+        if not translations:
+            return "None yet"
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 - a constant
+            '<a href="{}">{}</a> ({}, {}){}',
+            (
+                (
+                    reverse("admin:articles_article_change", args=[translation.pk]),
+                    translation.title,
+                    translation.get_language_display(),
+                    "published" if translation.is_public else translation.get_status_display(),
+                    format_html(' <strong class="tag">{}</strong>', "Out of date")
+                    if translation.is_translation_out_of_date
+                    else "",
+                )
+                for translation in translations
+            ),
+        )
 
     @admin.display(description="Clinical review")
     def review_status(self, article):

@@ -1,8 +1,10 @@
-"""Sync ``content/*.md`` into the database.
+"""Sync ``content/*.md`` (English) and ``content/es/*.md`` (Spanish) into the database.
 
-Each file is one article: YAML front matter, then Markdown. Files are handled one at a
-time, each in its own transaction, so a broken file is reported and skipped without
-touching its row or stopping the others. An article an editor changed in the admin
+Each file is one article: YAML front matter, then Markdown. A Spanish file is the
+translation of an English article and names it by its slug (``translation_of``); the
+English files are imported first, so a translation may arrive with its original. Files
+are handled one at a time, each in its own transaction, so a broken file is reported and
+skipped without touching its row or stopping the others. An article an editor changed in the admin
 since it was last imported is kept (and reported) unless ``force`` is set.
 """
 
@@ -18,7 +20,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import review, sources
-from .models import REVIEW_FIELDS, SOURCE_FIELDS, Article, Status, fingerprint, next_review_date
+from .models import (
+    REVIEW_FIELDS,
+    SOURCE_FIELDS,
+    Article,
+    Language,
+    Status,
+    fingerprint,
+    next_review_date,
+)
 
 REQUIRED_KEYS = {"title", "summary", "topic"}
 OPTIONAL_KEYS = {
@@ -31,6 +41,10 @@ OPTIONAL_KEYS = {
     "sources",
     "crisis_note",
 }
+# Only in content/es/: the slug of the English article the file translates.
+TRANSLATION_KEY = "translation_of"
+# Where each language's files live, relative to the content folder.
+LANGUAGE_FOLDERS = {Language.ENGLISH: ".", Language.SPANISH: "es"}
 
 
 class Outcome(StrEnum):
@@ -68,22 +82,27 @@ class SourceError(Exception):
 def import_content(*, directory: Path, force: bool = False) -> ImportReport:
     report = ImportReport()
     seen_slugs: dict[str, Path] = {}
-    for path in sorted(Path(directory).glob("*.md")):
-        try:
-            values, status = read_source(path)
-            if values["slug"] in seen_slugs:
-                raise SourceError(
-                    f"slug {values['slug']!r} is already used by {seen_slugs[values['slug']].name}"
-                )
-            seen_slugs[values["slug"]] = path
-            outcome = _sync(path, values, status, force=force)
-            report.results.append(FileResult(path, outcome, slug=values["slug"]))
-        except SourceError as error:
-            report.results.append(FileResult(path, Outcome.FAILED, problem=str(error)))
+    for language, folder in LANGUAGE_FOLDERS.items():
+        for path in sorted((Path(directory) / folder).glob("*.md")):
+            try:
+                values, status = read_source(path, language=language)
+                if values["slug"] in seen_slugs:
+                    used_by = _shown(seen_slugs[values["slug"]], directory)
+                    raise SourceError(f"slug {values['slug']!r} is already used by {used_by}")
+                seen_slugs[values["slug"]] = path
+                outcome = _sync(path, values, status, force=force, shown=_shown(path, directory))
+                report.results.append(FileResult(path, outcome, slug=values["slug"]))
+            except SourceError as error:
+                report.results.append(FileResult(path, Outcome.FAILED, problem=str(error)))
     return report
 
 
-def read_source(path: Path) -> tuple[dict, str]:
+def _shown(path: Path, directory: Path) -> str:
+    """The file's name as editors know it: "faq.md", "es/preguntas.md"."""
+    return str(Path(path).relative_to(directory))
+
+
+def read_source(path: Path, *, language: str = Language.ENGLISH) -> tuple[dict, str]:
     """Parse and validate one file; return the article's source fields and status."""
     try:
         post = frontmatter.loads(path.read_text(encoding="utf-8"))
@@ -98,7 +117,13 @@ def read_source(path: Path) -> tuple[dict, str]:
     missing = sorted(REQUIRED_KEYS - meta.keys())
     if missing:
         raise SourceError(f"missing front matter: {', '.join(missing)}")
-    unknown = sorted(meta.keys() - REQUIRED_KEYS - OPTIONAL_KEYS)
+    allowed = OPTIONAL_KEYS | ({TRANSLATION_KEY} if language != Language.ENGLISH else set())
+    unknown = sorted(meta.keys() - REQUIRED_KEYS - allowed)
+    if TRANSLATION_KEY in unknown:
+        raise SourceError(
+            f"{TRANSLATION_KEY} is only for translations, in content/es/; an English "
+            "file is an original"
+        )
     if unknown:
         raise SourceError(f"unknown front matter: {', '.join(unknown)}")
     if not post.content.strip():
@@ -114,6 +139,8 @@ def read_source(path: Path) -> tuple[dict, str]:
         "sources": _sources(meta),
         "crisis_note": meta.get("crisis_note", False),
         **_review(meta),
+        "language": language,
+        "translation_of": _original(meta) if language != Language.ENGLISH else None,
     }
     if not isinstance(values["crisis_note"], bool):
         raise SourceError("crisis_note must be true or false")
@@ -166,6 +193,23 @@ def _review(meta: dict) -> dict:
     }
 
 
+def _original(meta: dict) -> Article:
+    """The English article a translation names by its slug."""
+    if TRANSLATION_KEY not in meta:
+        raise SourceError(
+            f"missing front matter: {TRANSLATION_KEY} (the slug of the English article "
+            "this file translates)"
+        )
+    slug = _text(meta, TRANSLATION_KEY)
+    original = Article.objects.filter(slug=slug, language=Language.ENGLISH).first()
+    if original is None:
+        raise SourceError(
+            f"{TRANSLATION_KEY}: no English article has the slug {slug!r}; name the slug "
+            "of an article in content/ (the English file's slug, or its file name)"
+        )
+    return original
+
+
 def _text(meta: dict, key: str) -> str:
     value = meta.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -195,25 +239,42 @@ def _date(meta: dict, key: str) -> datetime.date | None:
     raise SourceError(f"{key} must be a date like 2026-01-31")
 
 
+# Written from the file whatever else happens: which language, and whose translation.
+LANGUAGE_FIELDS = ("language", "translation_of")
+
+
 @transaction.atomic
-def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
+def _sync(path: Path, values: dict, status: str, *, force: bool, shown: str = "") -> Outcome:
+    shown = shown or path.name
     source_print = fingerprint({name: values[name] for name in SOURCE_FIELDS})
     article = Article.objects.select_for_update().filter(slug=values["slug"]).first()
+    if article is not None and article.language != values["language"]:
+        raise SourceError(
+            f"slug {values['slug']!r} is already used by an article in "
+            f"{article.get_language_display()}; give this file its own slug"
+        )
     if article is None:
         article = Article(**values, status=status)
-        article.source_file = path.name
+        article.source_file = shown
         article.imported_fingerprint = source_print
         _take_review(article, values)
         article.save()
         return Outcome.CREATED
 
     if article.fingerprint() == source_print:
-        if article.imported_fingerprint != source_print or article.source_file != path.name:
+        language_changed = any(getattr(article, name) != values[name] for name in LANGUAGE_FIELDS)
+        if (
+            article.imported_fingerprint != source_print
+            or article.source_file != shown
+            or language_changed
+        ):
             article.imported_fingerprint = source_print
-            article.source_file = path.name
-            article.save(update_fields=["imported_fingerprint", "source_file"])
+            article.source_file = shown
+            for name in LANGUAGE_FIELDS:
+                setattr(article, name, values[name])
+            article.save(update_fields=["imported_fingerprint", "source_file", *LANGUAGE_FIELDS])
         if _take_review(article, values):
-            article._change_reason = f"Sign-off imported from content/{path.name}"
+            article._change_reason = f"Sign-off imported from content/{shown}"
             article.save()
             return Outcome.UPDATED
         return Outcome.UNCHANGED
@@ -222,12 +283,12 @@ def _sync(path: Path, values: dict, status: str, *, force: bool) -> Outcome:
     if edited_in_admin and not force:
         return Outcome.KEPT
 
-    for name in SOURCE_FIELDS:
+    for name in (*SOURCE_FIELDS, *LANGUAGE_FIELDS):
         setattr(article, name, values[name])
-    article.source_file = path.name
+    article.source_file = shown
     article.imported_fingerprint = source_print
     _take_review(article, values)
-    article._change_reason = f"Imported from content/{path.name}"
+    article._change_reason = f"Imported from content/{shown}"
     article.save()
     return Outcome.UPDATED
 

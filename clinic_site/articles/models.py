@@ -14,7 +14,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
@@ -31,11 +32,16 @@ TOC_MIN_HEADINGS = 3
 
 
 class Topic(models.TextChoices):
-    # Declared in the order the article list shows them.
-    TREATMENT = "treatment", "About the treatment"
-    SAFETY = "safety", "Safety and risks"
-    VISIT = "visit", "Your visit"
-    QUESTIONS = "questions", "Common questions"
+    # Declared in the order the article list shows them; readers see the labels.
+    TREATMENT = "treatment", _("About the treatment")
+    SAFETY = "safety", _("Safety and risks")
+    VISIT = "visit", _("Your visit")
+    QUESTIONS = "questions", _("Common questions")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
 
 
 class Status(models.TextChoices):
@@ -79,6 +85,10 @@ class ArticleQuerySet(models.QuerySet):
         """Visible to the public now: published, and its publish time has come."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def in_language(self, language: str | None = None):
+        """Articles in this language (the page's language by default)."""
+        return self.filter(language=language or current_language())
+
     def visible_to(self, user):
         """What this user may read: staff who edit articles also see drafts."""
         if user.is_authenticated and user.has_perm(EDIT_PERMISSION):
@@ -87,7 +97,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def by_topic(self) -> list[tuple[str, list["Article"]]]:
         """[(topic label, articles)] in the topics' reading order, empty topics left out."""
-        articles = list(self.only("title", "slug", "summary", "topic", "order"))
+        articles = list(self.only("title", "slug", "summary", "topic", "order", "language"))
         groups = [
             (label, [article for article in articles if article.topic == value])
             for value, label in Topic.choices
@@ -222,6 +232,28 @@ class Article(models.Model):
     reviewed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     changed_since_review = models.BooleanField(default=False, editable=False)
 
+    language = models.CharField(
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_index=True,
+        help_text="English pages live at /articles/..., Spanish pages at /es/articles/...",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        limit_choices_to={"language": Language.ENGLISH},
+        verbose_name="translation of",
+        help_text="For a Spanish page: the English article it translates.",
+    )
+    # When the words readers see (REVIEWED_FIELDS) last changed, and their fingerprint
+    # then: a translation older than its original's last change is "out of date".
+    text_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    text_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
     sources = SourcesField(
         help_text="The documents this page relies on, one per line: "
         "Title | Publisher | Year | https://web address. Shown as a numbered list under "
@@ -243,7 +275,14 @@ class Article(models.Model):
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["body_html", "body_text", "headings", "word_count"],
+        excluded_fields=[
+            "body_html",
+            "body_text",
+            "headings",
+            "word_count",
+            "text_changed_at",
+            "text_fingerprint",
+        ],
         bases=[VersionNumberMixin],
     )
 
@@ -276,6 +315,14 @@ class Article(models.Model):
         self.changed_since_review = bool(
             self.reviewed_fingerprint and self.reviewed_fingerprint != self.reviewed_print()
         )
+        text_print = self.reviewed_print()
+        if not self.text_fingerprint and self.text_changed_at:
+            # A row from before translations (the migration dated its words at its last
+            # update): take its fingerprint without calling that a change.
+            self.text_fingerprint = text_print
+        elif text_print != self.text_fingerprint or self.text_changed_at is None:
+            self.text_fingerprint = text_print
+            self.text_changed_at = timezone.now()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
@@ -285,6 +332,8 @@ class Article(models.Model):
                 "word_count",
                 "published_at",
                 "changed_since_review",
+                "text_fingerprint",
+                "text_changed_at",
             }
         previous = (
             Article.objects.filter(pk=self.pk).only("slug", "status", "published_at").first()
@@ -300,7 +349,40 @@ class Article(models.Model):
         pagecache.content_changed()
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        # Under its own language's prefix, whatever the language of the page linking to it.
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.translation_of_id and self.language == Language.ENGLISH:
+            raise ValidationError({"translation_of": "Only a Spanish page is a translation."})
+        if self.translation_of_id and self.translation_of.language != Language.ENGLISH:
+            raise ValidationError({"translation_of": "Choose the English original."})
+
+    # --- Translations -------------------------------------------------------------------
+
+    @property
+    def is_translation_out_of_date(self) -> bool:
+        """The English original's words changed after this translation's last did."""
+        original = self.translation_of
+        if original is None or original.text_changed_at is None:
+            return False
+        return self.text_changed_at is None or original.text_changed_at > self.text_changed_at
+
+    def public_counterparts(self) -> dict[str, "Article"]:
+        """{language: article} for this page and its public versions in other languages."""
+        if self.translation_of_id:
+            original = self.translation_of_id
+            family = Article.objects.published().filter(
+                models.Q(pk=original) | models.Q(translation_of=original)
+            )
+        else:
+            family = Article.objects.published().filter(translation_of=self.pk)
+        pages = {article.language: article for article in family.only("slug", "language")}
+        pages[self.language] = self
+        return pages
 
     def delete(self, *args, **kwargs):
         if self.is_public:
@@ -319,7 +401,12 @@ class Article(models.Model):
 
     def related(self, limit: int = 3) -> list["Article"]:
         """Published articles on the same topic; others when it is the only one."""
-        published = Article.objects.published().exclude(pk=self.pk).only("title", "slug", "summary")
+        published = (
+            Article.objects.published()
+            .in_language(self.language)
+            .exclude(pk=self.pk)
+            .only("title", "slug", "summary", "language")
+        )
         same_topic = list(published.filter(topic=self.topic)[:limit])
         return same_topic or list(published[:limit])
 
@@ -409,6 +496,11 @@ class Article(models.Model):
     @property
     def edited_since_import(self) -> bool:
         return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
+
+
+def current_language() -> str:
+    """The page's language as an article language ("en" for anything not Spanish)."""
+    return Language.SPANISH if translation.get_language() == "es" else Language.ENGLISH
 
 
 def normalise_body(text: str) -> str:

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -10,7 +12,7 @@ from clinic_site.core.net import client_ip
 from clinic_site.core.pagecache import cache_public_page
 
 from .feedback import FeedbackForm
-from .models import EDIT_PERMISSION, Article, PublishedSlug
+from .models import EDIT_PERMISSION, Article, PublishedSlug, current_language
 from .search import clean_query, search_articles
 
 
@@ -20,7 +22,7 @@ def home(request):
         request,
         "articles/home.html",
         {
-            "topics": Article.objects.published().by_topic(),
+            "topics": Article.objects.published().in_language().by_topic(),
             "structured_data": structured_data.medical_clinic(request=request),
         },
     )
@@ -32,7 +34,7 @@ def article_list(request):
     return render(
         request,
         "articles/article_list.html",
-        {"topic_groups": Article.objects.published().by_topic()},
+        {"topic_groups": Article.objects.published().in_language().by_topic()},
     )
 
 
@@ -43,6 +45,9 @@ def article_detail(request, slug):
     article = Article.objects.visible_to(request.user).filter(slug=slug).first()
     if article is None:
         return _moved_or_gone(request, slug)
+    if article.language != current_language():
+        # /articles/<a Spanish slug>/ or the reverse: the page lives under its own prefix.
+        return HttpResponsePermanentRedirect(article.get_absolute_url())
     related = article.related()
     return render(
         request,
@@ -53,8 +58,27 @@ def article_detail(request, slug):
             "is_preview": not article.is_public,
             "feedback_form": FeedbackForm(),
             "structured_data": structured_data.medical_web_page(article=article, request=request),
+            **language_links(article),
         },
     )
+
+
+def language_links(article: Article) -> dict:
+    """The page in each language for <head>'s hreflang list and the language link.
+
+    An article not translated (or not yet public) in the other language links to that
+    language's article list instead, and is not listed as an alternate.
+    """
+    pages = article.public_counterparts() if article.is_public else {}
+    alternates = {language: page.get_absolute_url() for language, page in pages.items()}
+    links = {}
+    for language, _name in settings.LANGUAGES:
+        if language in alternates:
+            links[language] = alternates[language]
+        else:
+            with translation.override(language):
+                links[language] = reverse("articles:list")
+    return {"hreflang_alternates": alternates, "language_urls": links}
 
 
 def _moved_or_gone(request, slug):
@@ -101,7 +125,7 @@ def article_draft(request, slug):
 def search(request):
     pagecache.catch_up()
     query = clean_query(request.GET.get("q", ""))
-    results = search_articles(query) if query else []
+    results = search_articles(query, language=current_language()) if query else []
     response = render(
         request,
         "articles/search.html",

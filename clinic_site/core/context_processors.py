@@ -1,22 +1,44 @@
-"""Clinic details and the urgent-help wording, for every template."""
+"""Clinic details, the urgent-help wording and the page's languages, for every template."""
 
 from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
 
 
 def clinic(request):
+    spanish = translation.get_language() == "es"
     return {
         "clinic": {
             "name": settings.CLINIC_NAME,
             "address": settings.CLINIC_ADDRESS,
             "phone": settings.CLINIC_PHONE,
             "email": settings.CLINIC_EMAIL,
-            "hours": settings.CLINIC_HOURS,
+            "hours": settings.CLINIC_HOURS_ES if spanish else settings.CLINIC_HOURS,
         },
         "urgent_help": {
-            "text": settings.URGENT_HELP_TEXT,
+            "text": settings.URGENT_HELP_TEXT_ES if spanish else settings.URGENT_HELP_TEXT,
             "phone": settings.URGENT_HELP_PHONE,
             "emergency_phone": settings.EMERGENCY_PHONE,
             "text_number": settings.URGENT_HELP_TEXT_NUMBER,
-            "crisis_note": settings.CRISIS_NOTE_TEXT,
+            "crisis_note": settings.CRISIS_NOTE_TEXT_ES if spanish else settings.CRISIS_NOTE_TEXT,
+            # 988 in Spanish: this option on the phone menu, this word by text.
+            "phone_option": settings.URGENT_HELP_PHONE_OPTION_ES if spanish else "",
+            "text_keyword": settings.URGENT_HELP_TEXT_KEYWORD_ES if spanish else "",
         },
     }
+
+
+def languages(request):
+    """This page in each language: the language link and the hreflang alternates.
+
+    By default a page lives at the same address in both languages (/contact/ and
+    /es/contact/); a view whose page differs by language (an article and its
+    translation) passes its own ``language_urls`` and ``hreflang_alternates``.
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return {}
+    urls = {code: translate_url(request.path, code) for code, _name in settings.LANGUAGES}
+    if len(set(urls.values())) < len(urls):
+        return {}  # an address outside the /es/ patterns (staff pages): English only
+    return {"language_urls": urls, "hreflang_alternates": urls}

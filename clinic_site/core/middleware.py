@@ -7,6 +7,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOper
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
@@ -70,3 +71,31 @@ class UnreadableBodyMiddleware:
                 logger.info("form body unreadable", extra={"event": "request.unreadable_body"})
                 return render(request, "core/unreadable_body.html", status=400)
         return self.get_response(request)
+
+
+class LanguageFromPathMiddleware:
+    """The page's language is the one its address names: /es/... is Spanish, the rest
+    English (the admin and staff pages included).
+
+    Unlike Django's LocaleMiddleware, neither the browser's Accept-Language nor a cookie
+    ever chooses the language or redirects: a reader always gets the page they asked
+    for, and a page's content depends on its path alone (which the page cache relies on,
+    so no Vary: Accept-Language either).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = translation.get_language_from_path(request.path_info)
+        language = language or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            # Pages answered above this middleware (a bad body's 400) are in English,
+            # whatever the thread's previous request was.
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        return response

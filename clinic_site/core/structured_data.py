@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 # The article whose h2 questions become a schema.org FAQPage.
 FAQ_SLUG = "frequently-asked-questions"
@@ -33,15 +34,15 @@ def medical_web_page(*, article, request) -> dict:
         "name": article.title,
         "headline": article.title,
         "description": article.summary,
-        "inLanguage": _language_tag(),
+        "inLanguage": _language_tag(article.language),
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "dateModified": article.updated_at.isoformat(),
         "publisher": _clinic(request),
         "breadcrumb": _breadcrumbs(
             request,
             [
-                ("Home", reverse("home")),
-                ("Articles", reverse("articles:list")),
+                (gettext("Home"), reverse("home")),
+                (gettext("Articles"), reverse("articles:list")),
                 (article.title, article.get_absolute_url()),
             ],
         ),
@@ -53,7 +54,9 @@ def medical_web_page(*, article, request) -> dict:
         page["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
     if article.sources:
         page["citation"] = [_citation(source) for source in article.sources]
-    if article.slug == FAQ_SLUG:
+    # The FAQ's translation is an FAQ page too (its questions end in "?" as well).
+    original = article.translation_of if article.translation_of_id else article
+    if original.slug == FAQ_SLUG:
         questions = faq_entries(article)
         if questions:
             page["@type"] = ["MedicalWebPage", "FAQPage"]
@@ -88,10 +91,9 @@ def _citation(source: dict) -> dict:
     return work
 
 
-def _language_tag() -> str:
-    """settings.LANGUAGE_CODE ("en-us") as a BCP 47 tag ("en-US")."""
-    language, _, region = settings.LANGUAGE_CODE.partition("-")
-    return f"{language}-{region.upper()}" if region else language
+def _language_tag(language: str) -> str:
+    """A page language as a BCP 47 tag for US readers ("en-US", "es-US")."""
+    return f"{language}-US"
 
 
 def _clinic(request) -> dict:

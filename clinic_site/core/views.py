@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -145,6 +146,9 @@ def server_error(request):
     from django.template import loader
 
     template = loader.get_template("500.html")
-    return HttpResponse(
-        template.render({"urgent_help_text": settings.URGENT_HELP_TEXT}), status=500
-    )
+    spanish = translation.get_language() == "es"
+    context = {
+        "urgent_help_text": settings.URGENT_HELP_TEXT_ES if spanish else settings.URGENT_HELP_TEXT,
+        "home_url": "/es/" if spanish else "/",
+    }
+    return HttpResponse(template.render(context), status=500)

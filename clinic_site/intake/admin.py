@@ -92,6 +92,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "received",
         "name",
         "interest",
+        "languages",
         "status",
         "first_response",
         "assigned_to",
@@ -104,6 +105,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "status",
         "urgent",
         "interest",
+        "preferred_language",
+        "language",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
         StaffEmailFilter,
     ]
@@ -119,6 +122,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     change_form_template = "admin/intake/contactrequest/change_form.html"
     readonly_fields = [
         *SUBMITTED_FIELDS_SHOWN,
+        "language",
         "consent_version",
         "consented_at_shown",
         "received_at",
@@ -153,6 +157,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "closed_at_shown",
                     "notified_at_shown",
                     "staff_email",
+                    "language",
                     "consent_version",
                     "consented_at_shown",
                 ]
@@ -175,6 +180,14 @@ class ContactRequestAdmin(admin.ModelAdmin):
     # URL carries only filters.
 
     change_list_template = "admin/intake/contactrequest/change_list.html"
+
+    @admin.display(description="Language", ordering="preferred_language")
+    def languages(self, contact_request):
+        """The language to contact them in, and the language of the form they sent."""
+        return (
+            f"Contact in {contact_request.get_preferred_language_display()}; "
+            f"form in {contact_request.get_language_display()}"
+        )
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "private_search" in request.POST:

@@ -12,10 +12,27 @@ CONSENT_TEXTS: dict[str, str] = {
         "I agree that the clinic may store the details I give here and use them to "
         "contact me about my request, as the privacy notice explains."
     ),
+    # 2026-12: the privacy notice now says that a request records the language of the
+    # form and the language the person wants to be contacted in (issue 16). Same words.
+    "2026-12": (
+        "I agree that the clinic may store the details I give here and use them to "
+        "contact me about my request, as the privacy notice explains."
+    ),
+    # The same consent as 2026-12, as Spanish readers see it on /es/contact/.
+    "2026-12-es": (
+        "Acepto que la clínica guarde los datos que doy aquí y los use para comunicarse "
+        "conmigo sobre mi solicitud, como explica el aviso de privacidad."
+    ),
 }
 
-CURRENT_VERSION = "2026-11"
+CURRENT_VERSION = "2026-12"
+# The version a reader of each language agrees to (the form shows it in that language).
+CURRENT_VERSIONS = {"en": CURRENT_VERSION, "es": "2026-12-es"}
 
 
-def current_text() -> str:
-    return CONSENT_TEXTS[CURRENT_VERSION]
+def version_for(language: str) -> str:
+    return CURRENT_VERSIONS.get(language, CURRENT_VERSION)
+
+
+def current_text(language: str = "en") -> str:
+    return CONSENT_TEXTS[version_for(language)]

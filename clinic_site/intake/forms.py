@@ -10,6 +10,10 @@ import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _now
+from django.utils.translation import gettext_lazy as _
 
 from clinic_site.core.fields import EmailAddressField, MessageField, SingleLineField
 
@@ -38,107 +42,122 @@ class TelInput(forms.TextInput):
     input_type = "tel"
 
 
-def _too_long(what: str) -> str:
-    return what + " must be %(limit_value)d characters or fewer (you entered %(show_value)d)"
+def _too_long(what) -> str:
+    return format_lazy(
+        _("{what} must be %(limit_value)d characters or fewer (you entered %(show_value)d)"),
+        what=what,
+    )
 
 
-def _control_characters(what: str) -> str:
-    return (
-        f"{what} contains characters we cannot accept, such as line breaks, control "
-        "codes or unreadable characters. Type it again without them"
+def _control_characters(what) -> str:
+    return format_lazy(
+        _(
+            "{what} contains characters we cannot accept, such as line breaks, control "
+            "codes or unreadable characters. Type it again without them"
+        ),
+        what=what,
     )
 
 
 class ContactForm(forms.Form):
     name = SingleLineField(
-        label="Your name",
+        label=_("Your name"),
         max_length=NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter your name",
-            "max_length": _too_long("Your name"),
-            "control_characters": _control_characters("Your name"),
+            "required": _("Enter your name"),
+            "max_length": _too_long(_("Your name")),
+            "control_characters": _control_characters(_("Your name")),
         },
     )
     email = EmailAddressField(
-        label="Email address",
+        label=_("Email address"),
         max_length=EMAIL_MAX_LENGTH,
-        help_text="We only use this to reply to you.",
+        help_text=_("We only use this to reply to you."),
         widget=forms.EmailInput(
             attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
         ),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": _too_long("Your email address"),
-            "control_characters": _control_characters("Your email address"),
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+            "max_length": _too_long(_("Your email address")),
+            "control_characters": _control_characters(_("Your email address")),
         },
     )
     phone = SingleLineField(
-        label="Phone number",
+        label=_("Phone number"),
         required=False,
         max_length=PHONE_MAX_LENGTH,
-        help_text="Only if you would like a call. For example, 555 010 0123 or +1 555 010 0123.",
+        help_text=_("Only if you would like a call. For example, 555 010 0123 or +1 555 010 0123."),
         widget=TelInput(attrs={"autocomplete": "tel"}),
         error_messages={
-            "max_length": _too_long("Your phone number"),
-            "control_characters": _control_characters("Your phone number"),
+            "max_length": _too_long(_("Your phone number")),
+            "control_characters": _control_characters(_("Your phone number")),
         },
     )
     preferred_contact_method = forms.ChoiceField(
-        label="How would you like us to contact you?",
+        label=_("How would you like us to contact you?"),
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select how you would like us to contact you",
-            "invalid_choice": "Select how you would like us to contact you",
+            "required": _("Select how you would like us to contact you"),
+            "invalid_choice": _("Select how you would like us to contact you"),
         },
     )
     voicemail_ok = forms.BooleanField(
-        label="It is OK to leave a voicemail at this number",
+        label=_("It is OK to leave a voicemail at this number"),
         required=False,
-        help_text="If you leave this unticked, we will not leave a message.",
+        help_text=_("If you leave this unticked, we will not leave a message."),
     )
     best_time = SingleLineField(
-        label="Best time to reach you",
+        label=_("Best time to reach you"),
         required=False,
         max_length=BEST_TIME_MAX_LENGTH,
-        help_text="For example, weekday mornings.",
+        help_text=_("For example, weekday mornings."),
         error_messages={
-            "max_length": _too_long("The best time to reach you"),
-            "control_characters": _control_characters("The best time to reach you"),
+            "max_length": _too_long(_("The best time to reach you")),
+            "control_characters": _control_characters(_("The best time to reach you")),
         },
     )
     interest = forms.ChoiceField(
-        label="What would you like to talk to us about?",
+        label=_("What would you like to talk to us about?"),
         choices=Interest.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select what you would like to talk about, or that you would "
-            "prefer not to say",
-            "invalid_choice": "Select one of the options",
+            "required": _(
+                "Select what you would like to talk about, or that you would prefer not to say"
+            ),
+            "invalid_choice": _("Select one of the options"),
         },
     )
     message = MessageField(
-        label="Your message",
+        label=_("Your message"),
         max_length=MESSAGE_MAX_LENGTH,
-        help_text=f"A few words about how we can help (up to {MESSAGE_MAX_LENGTH:,} "
-        "characters). Please do not include detailed medical history: a clinician will "
-        "ask about that in a private conversation.",
+        help_text=format_lazy(
+            _(
+                "A few words about how we can help (up to {limit} characters). Please do not "
+                "include detailed medical history: a clinician will ask about that in a "
+                "private conversation."
+            ),
+            limit=f"{MESSAGE_MAX_LENGTH:,}",
+        ),
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
-            "required": "Enter a short message",
-            "max_length": _too_long("Your message"),
-            "control_characters": _control_characters("Your message"),
+            "required": _("Enter a short message"),
+            "max_length": _too_long(_("Your message")),
+            "control_characters": _control_characters(_("Your message")),
         },
     )
     consent = forms.BooleanField(
-        label=consent.current_text(),
-        help_text="What we store, who sees it and how long we keep it are explained in "
-        "the privacy notice.",
+        label=consent.current_text(),  # in the page's language: see __init__
+        help_text=_(
+            "What we store, who sees it and how long we keep it are explained in the "
+            "privacy notice."
+        ),
         error_messages={
-            "required": "Tick the box to agree to how we store and use your details, "
-            "or call us instead",
+            "required": _(
+                "Tick the box to agree to how we store and use your details, or call us instead"
+            ),
         },
     )
     # One per page load (see ContactRequest.submission_token).
@@ -147,12 +166,28 @@ class ContactForm(forms.Form):
         initial=lambda: secrets.token_urlsafe(24),
         widget=forms.HiddenInput,
     )
+    preferred_language = forms.ChoiceField(
+        label=_("Which language should we use when we contact you?"),
+        # Each language named in its own words: a reader looks for the one they read.
+        choices=[("en", "English"), ("es", "Español")],
+        widget=forms.RadioSelect,
+        # Checked in advance with the page's language; a form sent without it (an older
+        # page still open in a tab) means that language too.
+        required=False,
+        error_messages={"invalid_choice": _("Select the language we should use")},
+    )
     website = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         strip=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = translation.get_language()
+        self.fields["consent"].label = consent.current_text(language)
+        self.fields["preferred_language"].initial = "es" if language == "es" else "en"
 
     def is_from_bot(self) -> bool:
         """True when the hidden field was filled in: checked before any validation."""
@@ -164,20 +199,26 @@ class ContactForm(forms.Form):
         token = self.cleaned_data["submission_token"]
         return token if _TOKEN.fullmatch(token) else None
 
+    def clean_preferred_language(self):
+        chosen = self.cleaned_data["preferred_language"]
+        return chosen or ("es" if translation.get_language() == "es" else "en")
+
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
         if not phone:
             return phone
         if not _PHONE_CHARACTERS.fullmatch(phone):
             raise ValidationError(
-                "Enter a phone number using only digits, spaces and + ( ) - . like 555 010 0123",
+                _now(
+                    "Enter a phone number using only digits, spaces and + ( ) - . like 555 010 0123"
+                ),
                 code="invalid",
             )
         digits = sum(char.isascii() and char.isdigit() for char in phone)
         if not PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS:
             raise ValidationError(
-                f"Enter a phone number with {PHONE_MIN_DIGITS} to {PHONE_MAX_DIGITS} digits, "
-                "like 555 010 0123",
+                _now("Enter a phone number with %(min)d to %(max)d digits, like 555 010 0123")
+                % {"min": PHONE_MIN_DIGITS, "max": PHONE_MAX_DIGITS},
                 code="invalid",
             )
         return phone
@@ -187,7 +228,7 @@ class ContactForm(forms.Form):
         wants_a_call = cleaned.get("preferred_contact_method") == ContactMethod.PHONE
         if wants_a_call and not cleaned.get("phone") and "phone" not in self.errors:
             self.add_error(
-                "phone", "Enter a phone number, or choose email as the way we contact you"
+                "phone", _now("Enter a phone number, or choose email as the way we contact you")
             )
         if not cleaned.get("phone"):
             # Permission to leave a voicemail means nothing without a number to call.

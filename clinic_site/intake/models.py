@@ -16,6 +16,7 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
 
 from . import opening_hours, risk
 
@@ -35,18 +36,23 @@ class Status(models.TextChoices):
 
 
 class Interest(models.TextChoices):
-    DEPRESSION = "depression", "Depression"
-    ANXIETY = "anxiety", "Anxiety"
-    PTSD = "ptsd", "PTSD"
-    OCD = "ocd", "OCD"
-    CHRONIC_PAIN = "chronic_pain", "Chronic pain"
-    OTHER = "other", "Something else"
-    PREFER_NOT_TO_SAY = "prefer_not_to_say", "I would prefer not to say"
+    DEPRESSION = "depression", _("Depression")
+    ANXIETY = "anxiety", _("Anxiety")
+    PTSD = "ptsd", _("PTSD")
+    OCD = "ocd", _("OCD")
+    CHRONIC_PAIN = "chronic_pain", _("Chronic pain")
+    OTHER = "other", _("Something else")
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", _("I would prefer not to say")
 
 
 class ContactMethod(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
 
 
 # What the person sent: shown to staff read-only, never edited.
@@ -59,6 +65,7 @@ SUBMITTED_FIELDS = (
     "best_time",
     "interest",
     "message",
+    "preferred_language",
 )
 
 # Still waiting for the clinic to respond: these keep an urgent request at the top.
@@ -218,6 +225,21 @@ class ContactRequest(models.Model):
     )
     interest = models.CharField(max_length=20, choices=Interest.choices)
     message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    preferred_language = models.CharField(
+        "language for contact",
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text="The language the person asked us to use when we contact them.",
+    )
+    language = models.CharField(
+        "form language",
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        editable=False,
+        help_text="The language of the form they sent (English or Spanish pages).",
+    )
 
     consent_version = models.CharField(
         max_length=20, help_text="The version of the consent text the person agreed to."

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic_site.core import ratelimit
 
 from . import consent
-from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest
+from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest, Language
 from .tasks import pending_notification_ids, queue_staff_notification
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,11 @@ class RateLimited(Exception):
 
 
 def record_contact_request(
-    *, data: Mapping[str, Any], client_ip: str, submission_token: str | None = None
+    *,
+    data: Mapping[str, Any],
+    client_ip: str,
+    submission_token: str | None = None,
+    language: str = Language.ENGLISH,
 ) -> ContactRequest:
     """Store a contact request and queue the staff notification, in one transaction.
 
@@ -31,7 +35,7 @@ def record_contact_request(
     announces it are committed together or not at all: no instant exists at which a
     request is stored with nothing due to tell staff (a worker killed between the two
     cannot lose the announcement). The client's address is used for the rate limit
-    only and never stored.
+    only and never stored. ``language`` is the language of the form they sent.
 
     A ``submission_token`` already stored means this form was sent before: that request
     is returned and nothing new is stored (nor counted against the rate limit).
@@ -51,8 +55,9 @@ def record_contact_request(
     try:
         with transaction.atomic():
             contact_request = ContactRequest.objects.create(
-                **{field: data[field] for field in SUBMITTED_FIELDS},
-                consent_version=consent.CURRENT_VERSION,
+                **{field: data[field] for field in SUBMITTED_FIELDS if field in data},
+                language=language,
+                consent_version=consent.version_for(language),
                 consented_at=timezone.now(),
                 submission_token=submission_token or None,
             )

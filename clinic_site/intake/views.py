@@ -17,6 +17,8 @@ from django.db import DatabaseError
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -54,19 +56,21 @@ class BodyProblem:
 
 TOO_LARGE = BodyProblem(
     413,
-    "What you sent was too large",
-    "Your message may be longer than the form allows. Go back, shorten it to 2,000 "
-    "characters or fewer, and send it again.",
+    _("What you sent was too large"),
+    _(
+        "Your message may be longer than the form allows. Go back, shorten it to 2,000 "
+        "characters or fewer, and send it again."
+    ),
 )
 WRONG_TYPE = BodyProblem(
     415,
-    "We could not read what you sent",
-    "Please use the contact form on our website to send your request.",
+    _("We could not read what you sent"),
+    _("Please use the contact form on our website to send your request."),
 )
 UNREADABLE = BodyProblem(
     400,
-    "We could not read what you sent",
-    "Something went wrong while your request was being sent. Please try again.",
+    _("We could not read what you sent"),
+    _("Something went wrong while your request was being sent. Please try again."),
 )
 
 
@@ -99,6 +103,7 @@ def contact_form(request):
                 data=form.submission(),
                 client_ip=client_ip(request),
                 submission_token=form.cleaned_data["submission_token"],
+                language=translation.get_language(),
             )
         except RateLimited:
             return render(

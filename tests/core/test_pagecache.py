@@ -125,5 +125,6 @@ def test_pages_are_served_from_memory_until_the_shared_version_changes(
     # Another process changes the content: this one sees it at its next check.
     pagecache._write_version()
     pagecache._pages.checked_at = float("-inf")
-    with django_assert_num_queries(1 + 3):  # the version row, then a fresh render
+    # The version row, then a fresh render (article, related articles, translations).
+    with django_assert_num_queries(1 + 4):
         client.get("/articles/dose/")

@@ -60,6 +60,9 @@ def browser():
 def site(live_server, transactional_db):
     """The base URL of a live server with the shipped articles imported."""
     call_command("import_content", stdout=io.StringIO())
+    from .pages import import_spanish_sample
+
+    import_spanish_sample()
     return live_server.url
 
 
@@ -67,3 +70,6 @@ def site(live_server, transactional_db):
 def content(db):
     """The shipped articles (content/*.md), imported as `make run` does."""
     call_command("import_content", stdout=io.StringIO())
+    from .pages import import_spanish_sample
+
+    import_spanish_sample()

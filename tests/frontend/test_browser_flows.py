@@ -12,6 +12,7 @@ Screenshots of each step go to test-artifacts/screenshots/ (git-ignored).
 """
 
 import io
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -190,3 +191,42 @@ def test_front_desk_marks_the_request_contacted_in_the_admin(visits):
     request.refresh_from_db()
     assert request.status == Status.CONTACTED
     visit.screenshot("contacted")
+
+
+def test_a_spanish_reader_switches_language_and_sends_an_urgent_request(visits, settings):
+    """From an English page to its Spanish version by the language link; the Spanish
+    form, with a message that suggests risk, shows 988's Spanish options first."""
+    visit = visits("paciente")
+    page = visit.page
+    page.goto(visit.site + "/contact/")
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_url("**/es/contact/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", level=1).inner_text() == "Comuníquese con la clínica"
+    visit.screenshot("formulario")
+
+    page.get_by_label("Su nombre").fill("Ana Ejemplo")
+    page.get_by_label("Correo electrónico").first.fill("ana@example.com")
+    page.get_by_role("group", name="¿Cómo prefiere que nos comuniquemos con usted?").get_by_label(
+        "Correo electrónico"
+    ).check()
+    page.get_by_role("group", name="¿De qué le gustaría hablar con nosotros?").get_by_label(
+        "Depresión"
+    ).check()
+    page.get_by_label("Su mensaje").fill("Ya no quiero vivir así y no sé qué hacer.")
+    page.locator("input[name=consent]").check()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Enviar su solicitud").click()
+
+    assert navigation.value.url.endswith("/es/contact/thanks/")
+    crisis = page.get_by_role("region", name=re.compile("no espere nuestra respuesta"))
+    assert crisis.is_visible()
+    call = crisis.get_by_role(
+        "link", name=f"Llame al 988 y marque el {settings.URGENT_HELP_PHONE_OPTION_ES}"
+    )
+    assert call.get_attribute("href") == "tel:988"
+    assert crisis.get_by_role("link", name=re.compile("AYUDA")).get_attribute("href") == "sms:988"
+    stored = ContactRequest.objects.get()
+    assert stored.urgent
+    assert (stored.language, stored.preferred_language) == ("es", "es")
+    visit.screenshot("gracias-urgente")

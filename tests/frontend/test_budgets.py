@@ -22,7 +22,7 @@ from tests.intake.factories import CONTACT_URL
 
 from .conftest import PHONE
 from .document import Document
-from .pages import ARTICLE_SLUGS, fill_contact_form, submit_contact_form
+from .pages import ARTICLE_SLUGS, SPANISH_SLUGS, fill_contact_form, submit_contact_form
 
 BUDGET_BYTES = 30 * 1024
 PAGES = [
@@ -32,6 +32,9 @@ PAGES = [
     "/contact/",
     "/privacy/",
     "/no-such-page/",
+    "/es/",
+    *[f"/es/articles/{slug}/" for slug in SPANISH_SLUGS],
+    "/es/contact/",
 ]
 
 
@@ -55,9 +58,14 @@ def html_of(client, path: str) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("slug", ARTICLE_SLUGS)
-def test_article_html_and_css_fit_in_30_kb_compressed(client, content, slug):
-    html = client.get(f"/articles/{slug}/").content
+@pytest.mark.parametrize(
+    "path",
+    [f"/articles/{slug}/" for slug in ARTICLE_SLUGS]
+    + [f"/es/articles/{slug}/" for slug in SPANISH_SLUGS],
+)
+def test_article_html_and_css_fit_in_30_kb_compressed(client, content, path):
+    slug = path
+    html = client.get(path).content
     css = stylesheets(Document(html.decode()))
     assert css, "no stylesheet found"
 
@@ -110,7 +118,12 @@ def test_nothing_is_loaded_from_another_origin(client, content):
             for tag, attributes in doc.tags
             for name in ("src", "srcset", "poster", "data", "action")
             if name in attributes
-        ] + [link["href"] for link in doc.all("link") if link.get("rel") not in ("canonical",)]
+        ] + [
+            link["href"]
+            for link in doc.all("link")
+            # Addresses of this page, not fetched: itself and its other-language version.
+            if link.get("rel") not in ("canonical", "alternate")
+        ]
         for url in fetched:
             for candidate in re.split(r",\s*", url):
                 parts = urlsplit(candidate.split(" ")[0])

@@ -8,6 +8,8 @@ from clinic_site.intake import consent
 # put the old words back and add a new version instead.
 PUBLISHED = {
     "2026-11": "9502f36a7db57b4df864e76488859f6b56e5146e38b7f841fb41ddac60fb00f0",
+    "2026-12": "9502f36a7db57b4df864e76488859f6b56e5146e38b7f841fb41ddac60fb00f0",
+    "2026-12-es": "5773460ade0960fbb4f1b86f4675de65caecbdeaff8da8d47f9e0519dec29fca",
 }
 
 

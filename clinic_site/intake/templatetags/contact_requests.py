@@ -2,6 +2,8 @@
 
 from django import template
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from clinic_site.intake import consent
 from clinic_site.intake.models import ContactRequest
@@ -16,7 +18,7 @@ def contact_retention_days() -> int:
 
 @register.simple_tag
 def consent_version() -> str:
-    return consent.CURRENT_VERSION
+    return consent.version_for(translation.get_language())
 
 
 @register.simple_tag
@@ -25,8 +27,8 @@ def contact_rate_window() -> str:
     minutes = max(1, round(settings.CONTACT_RATE_WINDOW_SECONDS / 60))
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 @register.inclusion_tag("admin/includes/notification_alert.html", takes_context=True)

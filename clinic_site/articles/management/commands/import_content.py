@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"{directory} is not a folder.")
         report = import_content(directory=directory, force=force)
         for result in report.results:
-            name = result.path.name
+            name = str(result.path.relative_to(directory))
             if result.outcome == Outcome.FAILED:
                 self.stderr.write(self.style.ERROR(f"error    {name}: {result.problem}"))
             elif result.outcome == Outcome.KEPT:
