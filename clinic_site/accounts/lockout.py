@@ -12,8 +12,6 @@ Records older than AXES_RECORD_DAYS are deleted daily by the task worker
 (``purge_old_records``, registered in AccountsConfig.ready).
 """
 
-import hashlib
-import hmac
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -21,6 +19,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+
+from clinic_site.core.net import keyed_hash
 
 
 def lockout_username(request, credentials) -> str:
@@ -33,8 +33,7 @@ def lockout_username(request, credentials) -> str:
         return ""
     if get_user_model().objects.filter(**{field: typed}).exists():
         return typed
-    digest = hmac.new(settings.SECRET_KEY.encode(), typed.encode(), hashlib.sha256)
-    return "unknown-" + digest.hexdigest()[:16]
+    return "unknown-" + keyed_hash(typed, length=16)
 
 
 class MinimalRecordsHandler(AxesDatabaseHandler):

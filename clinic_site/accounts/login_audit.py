@@ -7,16 +7,13 @@ the code are never passed here. A "username" that matches no account is not writ
 either: people type passwords into the username box.
 """
 
-import hashlib
-import hmac
 import logging
 
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-from clinic_site.core.net import client_ip
+from clinic_site.core.net import client_hash
 
 logger = logging.getLogger("clinic_site.accounts.login")
 
@@ -30,9 +27,7 @@ def connect() -> None:
 def client_fingerprint(request) -> str | None:
     if request is None:
         return None
-    address = client_ip(request)
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
-    return digest.hexdigest()[:12]
+    return client_hash(request, length=12)
 
 
 def _known_username(username) -> str | None:

@@ -9,6 +9,9 @@ client is therefore the ``PROXY_COUNT``-th entry from the right. Entries further
 were written by the client and are never trusted.
 """
 
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -25,3 +28,19 @@ def client_ip(request: HttpRequest) -> str:
         # that does not append): the only address nobody can forge is the socket's.
         return remote
     return forwarded[-proxies]
+
+
+def keyed_hash(value: str, *, length: int = 32) -> str:
+    """A hash of ``value`` keyed with SECRET_KEY: the same value always gives the same
+    hash on every host, and nobody without the key can tell what was hashed.
+
+    The one way the site stores or logs anything derived from a client's address or an
+    unknown username (rate-limit keys, login audit lines, lockout records).
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256)
+    return digest.hexdigest()[:length]
+
+
+def client_hash(request: HttpRequest, *, length: int = 32) -> str:
+    """The keyed hash of the client's address (see client_ip)."""
+    return keyed_hash(client_ip(request), length=length)

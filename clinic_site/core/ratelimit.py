@@ -6,13 +6,11 @@ instead: a client may then get (processes x limit) through, but the limit never
 switches off. The client address comes from ``clinic_site.core.net.client_ip``.
 """
 
-import hashlib
-
-from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
 from .cache import CacheUnavailable
+from .net import keyed_hash
 
 # This process's own counters, used only while the shared cache is unavailable.
 _local = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
@@ -20,8 +18,7 @@ _local = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
 def hit(scope: str, client: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True while this client is within `limit` per `window` seconds."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client}".encode()).hexdigest()[:32]
-    key = f"rate:{scope}:{digest}"
+    key = f"rate:{scope}:{keyed_hash(client)}"
     try:
         count = _count(cache, key, window)
     except CacheUnavailable:
