@@ -422,6 +422,9 @@ SECURITY_CONTACT = env_str("SECURITY_CONTACT", "mailto:security@clinic.example")
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)  # submissions per client ...
 CONTACT_RATE_WINDOW_SECONDS = env_int("CONTACT_RATE_WINDOW_SECONDS", 3600)  # ... per window
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
+# The signed cookie that tells the thank-you page which request was just sent lasts this
+# long (the privacy notice says so).
+CONTACT_RECEIPT_MINUTES = env_int("CONTACT_RECEIPT_MINUTES", 10)
 
 # --- Editors ----------------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 def privacy(request):
-    return render(request, "core/privacy.html")
+    return render(
+        request, "core/privacy.html", {"receipt_minutes": settings.CONTACT_RECEIPT_MINUTES}
+    )
 
 
 def editorial_policy(request):

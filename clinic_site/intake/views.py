@@ -33,7 +33,7 @@ from .services import RateLimited, record_contact_request
 logger = logging.getLogger(__name__)
 
 RECEIPT_SALT = "intake.thanks"
-RECEIPT_MAX_AGE = 10 * 60  # seconds: long enough to follow the redirect
+RECEIPT_MAX_AGE = settings.CONTACT_RECEIPT_MINUTES * 60  # long enough to follow the redirect
 
 
 def receipt_cookie_name() -> str:

@@ -27,3 +27,11 @@ def test_privacy_notice_states_the_rate_limit_window(client, settings):
     settings.CONTACT_RATE_WINDOW_SECONDS = 1800
 
     assert "deleted after 30 minutes at most" in client.get("/privacy/").content.decode()
+
+
+def test_the_privacy_notice_states_the_receipts_real_lifetime(client, settings):
+    settings.CONTACT_RECEIPT_MINUTES = 7
+
+    page = client.get("/privacy/").content.decode()
+
+    assert "expires after 7 minutes anyway" in page
