@@ -138,6 +138,54 @@ TEMPLATES = [
     }
 ]
 
+# --- The clinic (defaults are plainly fictional) ------------------------------------------
+
+CLINIC_NAME = env_str("CLINIC_NAME", "Example Infusion Clinic")
+CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "100 Example Street, Springfield, ST 00000")
+CLINIC_PHONE = env_str("CLINIC_PHONE", "(555) 010-0123")
+CLINIC_EMAIL = env_str("CLINIC_EMAIL", "hello@clinic.example")
+CLINIC_HOURS = env_str("CLINIC_HOURS", "Monday to Friday, 9 am to 5 pm")
+CLINIC_HOURS_ES = env_str("CLINIC_HOURS_ES", "de lunes a viernes, de 9 a. m. a 5 p. m.")
+
+# Urgent help shown on every page. Another region changes these, and the Spanish wording
+# below.
+URGENT_HELP_TEXT = env_str(
+    "URGENT_HELP_TEXT",
+    "If you are thinking about suicide or are in crisis, call or text 988 "
+    "(Suicide & Crisis Lifeline) at any time. In an emergency, call 911.",
+)
+URGENT_HELP_PHONE = env_str("URGENT_HELP_PHONE", "988")
+EMERGENCY_PHONE = env_str("EMERGENCY_PHONE", "911")
+# The number the banner's "Text" link goes to; empty where the crisis line takes no texts.
+URGENT_HELP_TEXT_NUMBER = env_str("URGENT_HELP_TEXT_NUMBER", URGENT_HELP_PHONE)
+# Shown on the article pages readers may open at their lowest (front matter crisis_note).
+CRISIS_NOTE_TEXT = env_str(
+    "CRISIS_NOTE_TEXT",
+    "Ketamine is not an emergency treatment: if you are in crisis, call or text "
+    f"{URGENT_HELP_PHONE}, or {EMERGENCY_PHONE} in an emergency.",
+)
+
+# The urgent help in Spanish. 988 answers in Spanish by phone (press this option after
+# dialling) and by text (send this word to the text number); see 988lifeline.org's
+# "What to expect".
+URGENT_HELP_PHONE_OPTION_ES = env_str("URGENT_HELP_PHONE_OPTION_ES", "2")
+URGENT_HELP_TEXT_KEYWORD_ES = env_str("URGENT_HELP_TEXT_KEYWORD_ES", "AYUDA")
+URGENT_HELP_TEXT_ES = env_str(
+    "URGENT_HELP_TEXT_ES",
+    "Si está pensando en el suicidio o está pasando por una crisis, llame al "
+    f"{URGENT_HELP_PHONE} y marque el {URGENT_HELP_PHONE_OPTION_ES} para hablar en español, "
+    f"o envíe la palabra {URGENT_HELP_TEXT_KEYWORD_ES} por mensaje de texto al "
+    f"{URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE} (Línea 988 de Prevención del Suicidio y "
+    f"Crisis), a cualquier hora. En una emergencia, llame al {EMERGENCY_PHONE}.",
+)
+CRISIS_NOTE_TEXT_ES = env_str(
+    "CRISIS_NOTE_TEXT_ES",
+    "La ketamina no es un tratamiento de emergencia: si está en crisis, llame al "
+    f"{URGENT_HELP_PHONE} (marque el {URGENT_HELP_PHONE_OPTION_ES} para español) o envíe "
+    f"{URGENT_HELP_TEXT_KEYWORD_ES} al {URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE}; en una "
+    f"emergencia, llame al {EMERGENCY_PHONE}.",
+)
+
 # --- Database ---------------------------------------------------------------------------
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
@@ -164,7 +212,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache, sessions, tasks -------------------------------------------------------------
+# --- Caches, sessions, tasks -------------------------------------------------------------
 
 
 def redis_cache(url: str, key_prefix: str = "clinic") -> dict:
@@ -174,7 +222,7 @@ def redis_cache(url: str, key_prefix: str = "clinic") -> dict:
     return {
         # Behind a circuit breaker (core/cache.py): a Redis that is down or frozen costs
         # one short timeout per process every few seconds, and the site carries on
-        # without it (pages uncached, sessions from the database, rate limits counted
+        # without it (sessions from the database, rate limits counted
         # per process).
         "BACKEND": "clinic_site.core.cache.CircuitBreakerRedisCache",
         "LOCATION": url,
@@ -195,6 +243,13 @@ else:
     # Per process: each gunicorn worker counts rate limits on its own. Set REDIS_URL
     # in production (docs/deployment.md).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages are cached for anonymous readers in each process (core/pagecache.py).
+# Every process checks the shared content version at most this often, so a change
+# made anywhere shows everywhere within that time.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_CHECK_SECONDS = env_int("PAGE_CACHE_CHECK_SECONDS", 1)
+PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 256)
 
 # Notification emails go through a database-backed queue (`manage.py task_worker`), so a
 # failed send is retried and never costs the contact request itself.
@@ -244,7 +299,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-OTP_TOTP_ISSUER = env_str("CLINIC_NAME", "Example Infusion Clinic")
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = CLINIC_NAME
 
 # --- Security ---------------------------------------------------------------------------
 
@@ -281,6 +337,10 @@ if not DEBUG:
     # __Host- cookies are bound to this exact host over HTTPS, path /.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# /.well-known/security.txt
+SECURITY_CONTACT = env_str("SECURITY_CONTACT", "mailto:security@clinic.example")
+SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", "2027-11-01T00:00:00Z")
 
 # Bodies larger than this are refused before a view sees them (contact form included).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -390,34 +450,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "website@clinic.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CONTACT_NOTIFY_EMAILS = env_list("CONTACT_NOTIFY_EMAILS", "frontdesk@clinic.example")
 
-# --- The clinic (defaults are plainly fictional) ------------------------------------------
-
-CLINIC_NAME = env_str("CLINIC_NAME", "Example Infusion Clinic")
-CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "100 Example Street, Springfield, ST 00000")
-CLINIC_PHONE = env_str("CLINIC_PHONE", "(555) 010-0123")
-CLINIC_EMAIL = env_str("CLINIC_EMAIL", "hello@clinic.example")
-CLINIC_HOURS = env_str("CLINIC_HOURS", "Monday to Friday, 9 am to 5 pm")
-
-# Urgent help shown on every page. Another region changes these three.
-URGENT_HELP_TEXT = env_str(
-    "URGENT_HELP_TEXT",
-    "If you are thinking about suicide or are in crisis, call or text 988 "
-    "(Suicide & Crisis Lifeline) at any time. In an emergency, call 911.",
-)
-URGENT_HELP_PHONE = env_str("URGENT_HELP_PHONE", "988")
-EMERGENCY_PHONE = env_str("EMERGENCY_PHONE", "911")
-# The number the banner's "Text" link goes to; empty where the crisis line takes no texts.
-URGENT_HELP_TEXT_NUMBER = env_str("URGENT_HELP_TEXT_NUMBER", URGENT_HELP_PHONE)
-# Shown on the article pages readers may open at their lowest (front matter crisis_note).
-CRISIS_NOTE_TEXT = env_str(
-    "CRISIS_NOTE_TEXT",
-    "Ketamine is not an emergency treatment: if you are in crisis, call or text "
-    f"{URGENT_HELP_PHONE}, or {EMERGENCY_PHONE} in an emergency.",
-)
-
-SECURITY_CONTACT = env_str("SECURITY_CONTACT", "mailto:security@clinic.example")
-
-# --- Contact requests -------------------------------------------------------------------
+# --- Contact requests, readers' feedback, the front desk ---------------------------------
 
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)  # submissions per client ...
 CONTACT_RATE_WINDOW_SECONDS = env_int("CONTACT_RATE_WINDOW_SECONDS", 3600)  # ... per window
@@ -425,62 +458,8 @@ CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
 # The signed cookie that tells the thank-you page which request was just sent lasts this
 # long (the privacy notice says so).
 CONTACT_RECEIPT_MINUTES = env_int("CONTACT_RECEIPT_MINUTES", 10)
-
-# --- Editors ----------------------------------------------------------------------------
-
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "clinic_site.articles.markup.render_markdown"
-MARKDOWNX_URLS_PATH = "/editor/markdownify/"
-MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
-MARKDOWNX_SERVER_CALL_LATENCY = 800
-# The text area keeps a fixed height beside its preview instead of growing past it.
-MARKDOWNX_EDITOR_RESIZABLE = False
-ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
-ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 24_000_000)
-READABILITY_TARGET_GRADE = 8
-AVOID_WORDS = env_list(
-    "AVOID_WORDS",
-    "cure,cures,cured,guaranteed,guarantee,instant,instantly,miracle,breakthrough,"
-    "revolutionary,proven,100%,risk-free,best,most reliable,outperform,outperforms",
-)
-
-# --- Language and time ------------------------------------------------------------------
-
-# English pages keep their unprefixed addresses; Spanish pages live under /es/ (urls.py).
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
-USE_I18N = True
-USE_TZ = True
-
-# --- Logging: one structured line per event on stdout, never personal data -------------
-
-LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-LOGGING = stdout_json_config(
-    level=LOG_LEVEL,
-    loggers={
-        # Django's request logger repeats the request line and, on errors, can carry
-        # request data; gunicorn's access log (gunicorn.conf.py) records every request,
-        # without its query string.
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
-        # django-axes writes client addresses into its messages; login attempts are
-        # logged by clinic_site.accounts.login_audit instead.
-        "axes": {"level": "ERROR"},
-    },
-)
-SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", "2027-11-01T00:00:00Z")
-
-# Public pages are cached for anonymous readers in each process (core/pagecache.py).
-# Every process checks the shared content version at most this often, so a change
-# made anywhere shows everywhere within that time.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-PAGE_CACHE_CHECK_SECONDS = env_int("PAGE_CACHE_CHECK_SECONDS", 1)
-PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 256)
 FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)  # answers per client ...
 FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # ... per window
-
-# --- Front desk (staff following up contact requests) ---------------------------------
 
 # A request still New this many hours after it arrived is "Overdue" in the staff queue,
 # counted in the opening hours below ("mon-fri 09:00-17:00"; empty: clock hours).
@@ -511,31 +490,49 @@ URGENT_PROCEDURE_PHONES = env_list(
 # Staff screens write every date one way ("30 Nov 2026, 14:05"; core/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["clinic_site.core.formats"]
 
-# --- Clinical review ---------------------------------------------------------------------
+# --- Editors ----------------------------------------------------------------------------
+
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "clinic_site.articles.markup.render_markdown"
+MARKDOWNX_URLS_PATH = "/editor/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
+MARKDOWNX_SERVER_CALL_LATENCY = 800
+# The text area keeps a fixed height beside its preview instead of growing past it.
+MARKDOWNX_EDITOR_RESIZABLE = False
+ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 24_000_000)
+READABILITY_TARGET_GRADE = 8
+AVOID_WORDS = env_list(
+    "AVOID_WORDS",
+    "cure,cures,cured,guaranteed,guarantee,instant,instantly,miracle,breakthrough,"
+    "revolutionary,proven,100%,risk-free,best,most reliable,outperform,outperforms",
+)
 
 # A clinical reviewer's sign-off is due again this many months later.
 CLINICAL_REVIEW_INTERVAL_MONTHS = env_int("CLINICAL_REVIEW_INTERVAL_MONTHS", 12)
 
-# --- Spanish (issue 16): the patient side at /es/ -----------------------------------------
+# --- Language and time ------------------------------------------------------------------
 
-# The urgent help in Spanish. 988 answers in Spanish by phone (press this option after
-# dialling) and by text (send this word to the text number); see 988lifeline.org's
-# "What to expect".
-URGENT_HELP_PHONE_OPTION_ES = env_str("URGENT_HELP_PHONE_OPTION_ES", "2")
-URGENT_HELP_TEXT_KEYWORD_ES = env_str("URGENT_HELP_TEXT_KEYWORD_ES", "AYUDA")
-URGENT_HELP_TEXT_ES = env_str(
-    "URGENT_HELP_TEXT_ES",
-    "Si está pensando en el suicidio o está pasando por una crisis, llame al "
-    f"{URGENT_HELP_PHONE} y marque el {URGENT_HELP_PHONE_OPTION_ES} para hablar en español, "
-    f"o envíe la palabra {URGENT_HELP_TEXT_KEYWORD_ES} por mensaje de texto al "
-    f"{URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE} (Línea 988 de Prevención del Suicidio y "
-    f"Crisis), a cualquier hora. En una emergencia, llame al {EMERGENCY_PHONE}.",
+# English pages keep their unprefixed addresses; Spanish pages live under /es/ (urls.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging: one structured line per event on stdout, never personal data -------------
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = stdout_json_config(
+    level=LOG_LEVEL,
+    loggers={
+        # Django's request logger repeats the request line and, on errors, can carry
+        # request data; gunicorn's access log (gunicorn.conf.py) records every request,
+        # without its query string.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        # django-axes writes client addresses into its messages; login attempts are
+        # logged by clinic_site.accounts.login_audit instead.
+        "axes": {"level": "ERROR"},
+    },
 )
-CRISIS_NOTE_TEXT_ES = env_str(
-    "CRISIS_NOTE_TEXT_ES",
-    "La ketamina no es un tratamiento de emergencia: si está en crisis, llame al "
-    f"{URGENT_HELP_PHONE} (marque el {URGENT_HELP_PHONE_OPTION_ES} para español) o envíe "
-    f"{URGENT_HELP_TEXT_KEYWORD_ES} al {URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE}; en una "
-    f"emergencia, llame al {EMERGENCY_PHONE}.",
-)
-CLINIC_HOURS_ES = env_str("CLINIC_HOURS_ES", "de lunes a viernes, de 9 a. m. a 5 p. m.")
