@@ -102,3 +102,19 @@ def make_reviewer(
     user, token = make_staff(username, groups=[CLINICAL_REVIEWER])
     StaffProfile.objects.create(user=user, display_name=display_name, credentials=credentials)
     return user, token
+
+
+def self_healing_worker():
+    """The task worker `manage.py task_worker` runs, set up for one pass in a test."""
+    from clinic_site.core.worker import SelfHealingWorker
+
+    return SelfHealingWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )

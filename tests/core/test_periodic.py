@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from clinic_site.core import periodic
 from clinic_site.core.models import PeriodicJob
-from clinic_site.core.worker import SelfHealingWorker
-from tests.helpers import force_login_verified, make_staff
+from tests.helpers import force_login_verified, make_staff, self_healing_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -74,17 +73,6 @@ def test_a_staff_search_term_leaves_the_database_with_the_expired_session(client
 
 
 def test_the_task_worker_runs_the_periodic_jobs_between_tasks(counting_job):
-    worker = SelfHealingWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-
-    worker.housekeeping()
+    self_healing_worker().housekeeping()
 
     assert counting_job == [1]

@@ -34,7 +34,7 @@ from clinic_site.core.models import Heartbeat
 from clinic_site.intake import services, tasks
 from clinic_site.intake.models import ContactRequest
 from tests.core.production import BASE_DIR, manage, production_env, run_python
-from tests.helpers import force_login_verified, make_staff
+from tests.helpers import force_login_verified, make_staff, self_healing_worker
 
 from .factories import CONTACT_URL, form_data, make_contact_request, submit
 
@@ -54,16 +54,7 @@ def run_self_healing_worker():
         mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
         mock.patch("clinic_site.core.worker.close_old_connections"),
     ):
-        worker.SelfHealingWorker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
+        self_healing_worker().run()
 
 
 def received_request(**fields) -> ContactRequest:
