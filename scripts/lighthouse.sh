@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lighthouse scores for the home page, an article and the contact form, with Lighthouse's
+# Lighthouse scores for the home page, an article and the contact form, in English and in
+# Spanish, with Lighthouse's
 # default mobile emulation (a mid-range phone on a throttled 4G connection, simulated).
 #
 # The site runs as in production: DEBUG off, gunicorn, static files collected and served
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 PORT="${LIGHTHOUSE_PORT:-8151}"
 RUNS="${RUNS:-3}"
-PAGES=(/ /articles/how-ketamine-infusion-works/ /contact/)
+PAGES=(/ /articles/how-ketamine-infusion-works/ /contact/ /es/ /es/articles/como-funciona-la-infusion-de-ketamina/ /es/contact/)
 BASE="http://localhost:${PORT}"
 OUT=test-artifacts/lighthouse
 CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
