@@ -60,10 +60,18 @@ for path in "${PAGES[@]}"; do
   name="${name:-home}"
   for run in $(seq "$RUNS"); do
     echo "lighthouse: ${path} (run ${run} of ${RUNS})"
-    CHROME_PATH=/usr/bin/chromium tools/node_modules/.bin/lighthouse "${BASE}${path}" \
-      --chrome-flags="${CHROME_FLAGS}" \
-      --only-categories=performance,accessibility,best-practices,seo \
-      --output=json --output=html --output-path="${OUT}/${name}-${run}" --quiet
+    # Lighthouse now and then fails to record a trace (NO_NAVSTART) on a busy machine:
+    # a failed run is tried again, up to three times, and never counted as a score.
+    for attempt in 1 2 3; do
+      if CHROME_PATH=/usr/bin/chromium tools/node_modules/.bin/lighthouse "${BASE}${path}" \
+        --chrome-flags="${CHROME_FLAGS}" \
+        --only-categories=performance,accessibility,best-practices,seo \
+        --output=json --output=html --output-path="${OUT}/${name}-${run}" --quiet; then
+        break
+      fi
+      [[ "$attempt" == 3 ]] && { echo "lighthouse: ${path} failed three times" >&2; exit 1; }
+      echo "lighthouse: ${path}: trying again"
+    done
   done
 done
 
