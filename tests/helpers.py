@@ -11,6 +11,7 @@ type ``STAFF_PASSWORD`` and ``token()`` into the login page. ``token()`` never r
 code the device has already accepted, since TOTP refuses a code twice.
 """
 
+import contextlib
 import time
 
 from django.contrib.auth import get_user_model
@@ -118,3 +119,33 @@ def self_healing_worker():
         worker_id="test-worker",
         excluded_queue_names=[],
     )
+
+
+@contextlib.contextmanager
+def writes_refused(table: str):
+    """Every write to ``table`` fails, as on a full disk or a read-only database file.
+
+    SQLite: the connection turns query-only. PostgreSQL: a trigger answers each write
+    with "disk full" (SQLSTATE 53100); the test's transaction rolls it back afterwards.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute(
+                "CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; "
+                "END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_write BEFORE INSERT OR UPDATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION refuse_write()"
+            )
+    try:
+        yield
+    finally:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA query_only = OFF")

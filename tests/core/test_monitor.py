@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from clinic_site.core.models import Heartbeat
+from tests.helpers import writes_refused
 from tests.intake.factories import make_contact_request
 
 pytestmark = pytest.mark.django_db
@@ -55,26 +55,8 @@ def test_fails_when_a_request_waits_more_than_ten_minutes_for_its_notification(c
 
 def test_fails_when_the_database_cannot_be_written(client):
     worker_beat(5)
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA query_only = ON")
-        else:
-            # "Disk full" (SQLSTATE 53100) on every write; rolled back with the test.
-            cursor.execute(
-                "CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; "
-                "END $$"
-            )
-            cursor.execute(
-                "CREATE TRIGGER refuse_write BEFORE INSERT OR UPDATE ON core_heartbeat "
-                "FOR EACH STATEMENT EXECUTE FUNCTION refuse_write()"
-            )
-    try:
+    with writes_refused("core_heartbeat"):
         response = client.get("/monitor")
-    finally:
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA query_only = OFF")
 
     assert response.status_code == 503
     assert response.json() == {"status": "failing", "failed": ["database_writable"]}

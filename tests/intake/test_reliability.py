@@ -34,7 +34,7 @@ from clinic_site.core.models import Heartbeat
 from clinic_site.intake import services, tasks
 from clinic_site.intake.models import ContactRequest
 from tests.core.production import BASE_DIR, manage, production_env, run_python
-from tests.helpers import force_login_verified, make_staff, self_healing_worker
+from tests.helpers import force_login_verified, make_staff, self_healing_worker, writes_refused
 
 from .factories import CONTACT_URL, form_data, make_contact_request, submit
 
@@ -263,28 +263,9 @@ def test_the_admin_home_page_warns_of_requests_staff_were_not_told_about(front_d
 
 @pytest.fixture
 def unwritable_database():
-    """Every write to the database fails, as on a full disk or a read-only file.
-
-    SQLite: the connection turns query-only. PostgreSQL: a trigger answers each insert
-    with "disk full" (SQLSTATE 53100); the test's transaction rolls it back afterwards.
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA query_only = ON")
-        else:
-            cursor.execute(
-                "CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; "
-                "END $$"
-            )
-            cursor.execute(
-                "CREATE TRIGGER refuse_write BEFORE INSERT ON intake_contactrequest "
-                "FOR EACH STATEMENT EXECUTE FUNCTION refuse_write()"
-            )
-    yield
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA query_only = OFF")
+    """Every new contact request fails to be stored (tests/helpers.py)."""
+    with writes_refused("intake_contactrequest"):
+        yield
 
 
 def test_when_the_database_cannot_be_written_the_person_is_told_and_keeps_their_words(
