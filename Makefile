@@ -71,9 +71,13 @@ serve: ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS pr
 reload: ## Load new code into the running `make serve` without dropping a request (USR2, WINCH, TERM)
 	scripts/reload.sh $(PIDFILE) $(PORT)
 
+# Parallel pytest-xdist workers for `make test` (tests/markers.py says which tests share a
+# worker); TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) ## Set up everything and run the whole test suite
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 test-browser: $(STAMP) ## Only the real-browser checks: flows, axe-core, HTML validity
 	bash scripts/ensure-chromium.sh

@@ -1,11 +1,53 @@
 """Fixtures shared by the whole suite."""
 
 import os
+from datetime import datetime
 
 import pytest
-from django.core.cache import cache
+import time_machine
 
-from clinic_site.core import pagecache
+# `make test` runs the suite in pytest-xdist workers. The suite empties its Redis
+# database between tests, so each worker gets a database of its own (and so does every
+# process a test starts, which inherits the environment). Done before Django reads its
+# settings.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    from tests.services import redis_url_for_this_worker
+
+    if os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = redis_url_for_this_worker(os.environ["REDIS_URL"])
+
+from django.core.cache import cache  # noqa: E402
+
+from clinic_site.core import pagecache  # noqa: E402
+
+# TEST_CLOCK=<ISO instant with its UTC offset>: every in-process test starts at that
+# moment and the clock ticks on from there. CI runs the suite at the awkward instants of
+# the clinic's calendar (the 1st of a month, the nights clocks change, New Year's Eve,
+# 29 February; see .ci/run), so a test that reads today's date without fixing it fails
+# in CI, not on the day it happens. Processes a test starts (gunicorn, chromium) keep the
+# real clock, so `server` and `browser` tests are left as they are (and out of such runs).
+TEST_CLOCK = os.environ.get("TEST_CLOCK")
+
+
+def pytest_configure(config):
+    if TEST_CLOCK and datetime.fromisoformat(TEST_CLOCK).tzinfo is None:
+        raise pytest.UsageError(f"TEST_CLOCK needs a UTC offset: {TEST_CLOCK!r}")
+
+
+def pytest_report_header(config):
+    if TEST_CLOCK:
+        return f"clock: every in-process test starts at {TEST_CLOCK} (TEST_CLOCK)"
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request):
+    if not TEST_CLOCK or any(
+        request.node.get_closest_marker(name) for name in ("server", "browser")
+    ):
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(TEST_CLOCK), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -41,12 +83,18 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "liv
 
 
 def pytest_collection_modifyitems(config, items):
-    """ONLY_DATABASE_TESTS=1 keeps the tests whose outcome can depend on the database.
+    """Marks the tests that start processes (`server`), then narrows the run for CI.
+
+    ONLY_DATABASE_TESTS=1 keeps the tests whose outcome can depend on the database.
 
     .ci/run's second pass (PostgreSQL and Redis) uses it: tests that never touch the
     database (settings, gunicorn, lint-like checks, real-browser rendering) ran in the
     first pass and would only repeat themselves.
     """
+    from tests.markers import mark
+
+    for item in items:
+        mark(item)
     if os.environ.get("ONLY_DATABASE_TESTS") != "1":
         return
     keep, drop = [], []

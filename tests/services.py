@@ -13,9 +13,25 @@ from urllib.parse import urlparse
 
 import pytest
 
+
+def redis_url_for_this_worker(url: str) -> str:
+    """``url`` with a Redis database number of this pytest-xdist worker's own.
+
+    Worker gw0 keeps the number, gw1 takes the one below it, and so on (modulo Redis's
+    16 databases), so parallel workers never empty each other's database.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    parsed = urlparse(url)
+    number = int(parsed.path.strip("/") or 0)
+    offset = int(worker.removeprefix("gw") or 0)
+    return parsed._replace(path=f"/{(number - offset) % 16}").geturl()
+
+
 # Where the local services are looked for (CI and the dev machines run both here).
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_SERVER = redis_url_for_this_worker(
+    os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+)
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -165,11 +165,16 @@ def test_make_serve_keeps_serving_with_the_new_master_after_make_reload(tmp_path
         start_new_session=True,
     )
     try:
-        for _ in range(600):
+        # On a fresh clone `make serve` first builds .venv-prod (pip, a minute or more on
+        # a busy machine), then starts gunicorn.
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and serve.poll() is None:
             with contextlib.suppress(OSError):
-                if request(port, "/healthz", headers=HEADERS)[0] == 200:
+                if request(port, "/healthz", headers=HEADERS)[0] == 200 and pidfile.exists():
                     break
-            time.sleep(0.1)
+            time.sleep(0.2)
+        log.seek(0)
+        assert pidfile.exists(), "make serve did not come up:\n" + log.read()[-3000:]
         old_master = int(pidfile.read_text())
 
         reload = subprocess.run(
