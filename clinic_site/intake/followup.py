@@ -39,6 +39,8 @@ def add_note(*, contact_request: ContactRequest, user, body: str) -> ContactNote
         raise EmptyNote("Write the note first.")
     with transaction.atomic():
         note = ContactNote.objects.create(contact_request=contact_request, author=user, body=body)
+        # A note is activity: the request is not "left open with nothing done".
+        contact_request.save(update_fields=["updated_at"])
         AccessLog.objects.record(
             [contact_request], AccessLog.Action.CHANGED, actor=user, detail="Added a note"
         )

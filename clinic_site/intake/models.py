@@ -195,6 +195,16 @@ class ContactRequestQuerySet(models.QuerySet):
         cutoff = (now or timezone.now()) - timedelta(days=days)
         return self.filter(status=Status.CLOSED, closed_at__lt=cutoff)
 
+    def left_open(self, *, days: int, now=None):
+        """Requests not closed, with nothing done on them (a change, a note, a "keep")
+        for more than ``days`` days: staff are asked to close them or keep them."""
+        cutoff = (now or timezone.now()) - timedelta(days=days)
+        return self.exclude(status=Status.CLOSED).filter(updated_at__lt=cutoff)
+
+    def keep_open(self) -> list["ContactRequest"]:
+        """Restart the retention period of the open ones: staff decided to keep them."""
+        return self.exclude(status=Status.CLOSED)._update_each()
+
     def set_status(self, status: str) -> list["ContactRequest"]:
         """Change each request's status; one by one, so save() records response times."""
         return self._update_each(status=status)
@@ -262,6 +272,8 @@ class ContactRequest(models.Model):
     )
 
     created_at = models.DateTimeField("received", default=timezone.now, editable=False)
+    # The last thing staff did on it (a change, a note, "keep open"): a request left open
+    # with nothing done for CONTACT_RETENTION_DAYS is listed for staff (left_open).
     updated_at = models.DateTimeField(auto_now=True)
     first_response_at = models.DateTimeField(
         "first response",
