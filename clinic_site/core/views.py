@@ -1,4 +1,5 @@
 import logging
+import sys
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -7,11 +8,10 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clinic_site.core import monitoring
+from clinic_site.core import monitoring, outage
 
 logger = logging.getLogger(__name__)
 
@@ -139,18 +139,35 @@ def media_file(request, path):
     return response
 
 
+# --- Error pages: each gives the clinic's phone and urgent help (tests/core/test_error_pages.py)
+
+
+def bad_request(request, exception):
+    # The request itself may be what is wrong (a Host the site does not serve): nothing
+    # on this page reads it beyond its path.
+    return outage.render_standalone(request, "400.html", status=400)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid security token: an old page or a blocked cookie."""
+    logger.info("form refused: security token", extra={"event": "request.csrf_failed"})
+    return render(request, "403.html", status=403)
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    # No context processors can be trusted here: render with settings-only context.
-    from django.template import loader
+    """The page for an unhandled exception; a database outage gets the outage page, 503.
 
-    template = loader.get_template("500.html")
-    spanish = translation.get_language() == "es"
-    context = {
-        "urgent_help_text": settings.URGENT_HELP_TEXT_ES if spanish else settings.URGENT_HELP_TEXT,
-        "home_url": "/es/" if spanish else "/",
-    }
-    return HttpResponse(template.render(context), status=500)
+    Django calls this inside its exception handler, so the exception is at hand. No
+    context processors can be trusted here: settings-only context (core/outage.py).
+    """
+    if outage.is_database_outage(sys.exc_info()[1]):
+        return outage.outage_response(request)
+    return outage.render_standalone(request, "500.html", status=500)
