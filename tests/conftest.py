@@ -5,7 +5,7 @@ import os
 import pytest
 from django.core.cache import cache
 
-from clinic_site.core import pagecache
+from clinic_site.core import monitoring, pagecache
 
 
 @pytest.fixture(autouse=True)
@@ -14,9 +14,11 @@ def _fresh_cache():
     # set the cache is a real Redis database, cleared the same way).
     cache.clear()
     pagecache.reset()
+    monitoring.reset()
     yield
     cache.clear()
     pagecache.reset()
+    monitoring.reset()
 
 
 @pytest.fixture

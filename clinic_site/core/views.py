@@ -1,3 +1,5 @@
+import hmac
+import ipaddress
 import logging
 import sys
 from pathlib import Path, PurePosixPath
@@ -81,11 +83,31 @@ def healthz(request):
 @never_cache
 @require_GET
 def monitor(request):
-    """For uptime checkers: 200, or 503 naming the failed checks (core/monitoring.py)."""
+    """For uptime checkers: 200, or 503. Only the clinic's monitors learn which checks
+    fail (core/monitoring.py): the token, or a call on the host itself."""
     failed = monitoring.failing_checks()
-    if failed:
-        return JsonResponse({"status": "failing", "failed": failed}, status=503)
-    return JsonResponse({"status": "ok"})
+    body = {"status": "failing" if failed else "ok"}
+    if failed and _is_the_clinics_monitor(request):
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+def _is_the_clinics_monitor(request) -> bool:
+    """``Authorization: Bearer <MONITOR_TOKEN>``, or a caller on this host itself.
+
+    On the host means a loopback socket with no X-Forwarded-For: the proxy on the same
+    host connects from loopback too, but always adds the header, which no client can
+    take off.
+    """
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    expected = settings.MONITOR_TOKEN
+    if expected and scheme.lower() == "bearer" and token:
+        return hmac.compare_digest(token.strip().encode(), expected.encode())
+    try:
+        local = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+    return local and "HTTP_X_FORWARDED_FOR" not in request.META
 
 
 def _database_ok() -> bool:
