@@ -202,8 +202,13 @@ class ContactRequestQuerySet(models.QuerySet):
         return self.exclude(status=Status.CLOSED).filter(updated_at__lt=cutoff)
 
     def keep_open(self) -> list["ContactRequest"]:
-        """Restart the retention period of the open ones: staff decided to keep them."""
-        return self.exclude(status=Status.CLOSED)._update_each()
+        """Staff decided to keep these open: each open one's "nothing done" period starts
+        again now (closed ones are left alone: their deletion date stays)."""
+        kept = []
+        for contact_request in self.exclude(status=Status.CLOSED).order_by("pk"):
+            contact_request.save(update_fields=["updated_at"])
+            kept.append(contact_request)
+        return kept
 
     def set_status(self, status: str) -> list["ContactRequest"]:
         """Change each request's status; one by one, so save() records response times."""

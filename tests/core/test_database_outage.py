@@ -45,6 +45,7 @@ def test_a_cached_page_is_served_stale_and_marked_so(reader, article):
     assert response.status_code == 200
     assert response.content == fresh.content
     assert response["X-Served-Stale"] == STALE
+    assert response["Content-Security-Policy"] == fresh["Content-Security-Policy"]
     # A stale copy is for this moment only: no browser or proxy may keep it.
     assert "no-store" in response["Cache-Control"]
 
@@ -99,6 +100,8 @@ def test_a_page_not_cached_is_the_outage_page_in_its_language(
     assert response["Retry-After"]
     assert "no-store" in response["Cache-Control"]
     assert "X-Served-Stale" not in response
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
     # Nothing about why: no host, no driver message.
     assert "10.0.0.5" not in page and "refused" not in page
 
