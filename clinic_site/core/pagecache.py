@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 SINGLETON = 1
 
 # On a page served from a copy while the database could not be asked whether it is
-# current (monitors and the access log can count them).
+# current, so a proxy's log or a monitor can count them.
 STALE_HEADER = "X-Served-Stale"
 
 

@@ -175,8 +175,8 @@ def permission_denied(request, exception):
 
 
 def csrf_failure(request, reason=""):
-    """A form posted without a valid security token: an old page or a blocked cookie."""
-    logger.info("form refused: security token", extra={"event": "request.csrf_failed"})
+    """A form posted without a valid security token: an old page or a blocked cookie.
+    (Django's CSRF middleware has already logged the refusal.)"""
     return render(request, "403.html", status=403)
 
 
