@@ -394,6 +394,12 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 case "note":
                     followup.add_note(contact_request=contact_request, user=request.user, body=note)
                     self.message_user(request, "Note added.")
+                case "keep" if contact_request.status != Status.CLOSED:
+                    days = settings.CONTACT_RETENTION_DAYS
+                    followup.keep_open(
+                        contact_request=contact_request, user=request.user, days=days
+                    )
+                    self.message_user(request, f"Kept open for another {days} days.")
                 case _:
                     self.message_user(request, "Nothing was changed.", messages.WARNING)
         except ValueError as error:
@@ -407,6 +413,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "notes": obj.notes.select_related("author").order_by("-created_at", "-pk"),
                     "note_max_length": NOTE_MAX_LENGTH,
                     "is_overdue": obj.is_overdue(),
+                    "left_open": obj.is_left_open(days=settings.CONTACT_RETENTION_DAYS),
+                    "retention_days": settings.CONTACT_RETENTION_DAYS,
                     "urgent_procedure": urgent_procedure() if obj.urgent else None,
                     "assigned_to_me": obj.assigned_to_id == request.user.pk,
                     "can_work": self.has_change_permission(request, obj),

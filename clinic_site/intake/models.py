@@ -360,6 +360,11 @@ class ContactRequest(models.Model):
             and self.created_at < overdue_cutoff(now)
         )
 
+    def is_left_open(self, *, days: int, now=None) -> bool:
+        """Not closed, nothing done for more than ``days`` days (as QuerySet.left_open)."""
+        cutoff = (now or timezone.now()) - timedelta(days=days)
+        return self.status != Status.CLOSED and self.updated_at < cutoff
+
     @property
     def is_awaiting_response(self) -> bool:
         return self.status in AWAITING_RESPONSE

@@ -197,3 +197,33 @@ def test_closing_a_listed_request_starts_its_retention_period(desk, clock, reten
     clock.move_to(START + timedelta(days=61, minutes=1))
     run_purge_job()
     assert not ContactRequest.objects.exists()
+
+
+def test_a_request_left_open_says_so_on_its_page_with_a_keep_button(desk, clock, retention):
+    stale = make_contact_request(status=Status.CONTACTED)
+    clock.move_to(START + timedelta(days=31))
+    url = f"{CHANGELIST}{stale.pk}/change/"
+
+    page = as_desk(desk, "get", url).content.decode()
+
+    assert "Close or keep" in page
+    assert "Nothing has been done on this request for 30 days" in page
+    assert 'name="do" value="keep"' in page
+
+    as_desk(desk, "post", f"{CHANGELIST}{stale.pk}/work/", {"do": "keep"})
+
+    assert listed(as_desk(desk, "get", CHANGELIST + "?attention=left_open")) == []
+    assert AccessLog.objects.filter(
+        request_number=stale.pk, actor=desk.user, detail="Kept open for another 30 days"
+    ).exists()
+    assert "Close or keep" not in as_desk(desk, "get", url).content.decode()
+
+
+def test_a_request_with_recent_activity_has_no_keep_button(desk, clock, retention):
+    fresh = make_contact_request(status=Status.CONTACTED)
+    clock.move_to(START + timedelta(days=29))
+
+    page = as_desk(desk, "get", f"{CHANGELIST}{fresh.pk}/change/").content.decode()
+
+    assert "Close or keep" not in page
+    assert 'value="keep"' not in page
