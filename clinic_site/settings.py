@@ -251,6 +251,13 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_CHECK_SECONDS = env_int("PAGE_CACHE_CHECK_SECONDS", 1)
 PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 256)
 
+# /monitor (core/monitoring.py): callers sending "Authorization: Bearer <MONITOR_TOKEN>"
+# (or calling on the host itself) learn which checks fail; anyone else, up or down.
+# Empty: only the host itself. Each process runs the checks at most once per
+# MONITOR_CACHE_SECONDS, however often it is called.
+MONITOR_TOKEN = env_str("MONITOR_TOKEN")
+MONITOR_CACHE_SECONDS = env_int("MONITOR_CACHE_SECONDS", 10)
+
 # Notification emails go through a database-backed queue (`manage.py task_worker`), so a
 # failed send is retried and never costs the contact request itself.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -331,6 +338,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# The site's 403 page (the clinic's phone, urgent help, the page's language).
+CSRF_FAILURE_VIEW = "clinic_site.core.views.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 if not DEBUG:

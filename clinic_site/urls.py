@@ -38,5 +38,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler400 = "clinic_site.core.views.bad_request"
+handler403 = "clinic_site.core.views.permission_denied"
 handler404 = "clinic_site.core.views.page_not_found"
 handler500 = "clinic_site.core.views.server_error"

@@ -18,7 +18,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 from django.core.cache import cache  # noqa: E402
 
-from clinic_site.core import pagecache  # noqa: E402
+from clinic_site.core import monitoring, pagecache  # noqa: E402
 
 # TEST_CLOCK=<ISO instant with its UTC offset>: every in-process test starts at that
 # moment and the clock ticks on from there. CI runs the suite at the awkward instants of
@@ -56,9 +56,11 @@ def _fresh_cache():
     # set the cache is a real Redis database, cleared the same way).
     cache.clear()
     pagecache.reset()
+    monitoring.reset()
     yield
     cache.clear()
     pagecache.reset()
+    monitoring.reset()
 
 
 @pytest.fixture

@@ -149,3 +149,26 @@ def writes_refused(table: str):
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA query_only = OFF")
+
+
+@contextlib.contextmanager
+def database_unreachable():
+    """Every query fails as it does when the database server is down or cut off.
+
+    The test's own connection stays open (its transaction is rolled back afterwards);
+    each statement sent through Django raises OperationalError, like a refused or
+    dropped connection.
+    """
+    from unittest import mock
+
+    from django.db import OperationalError
+    from django.db.backends.utils import CursorWrapper
+
+    def refuse(self, sql, params=None, *args, **kwargs):
+        raise OperationalError("connection to server at 10.0.0.5 failed: Connection refused")
+
+    with (
+        mock.patch.object(CursorWrapper, "execute", refuse),
+        mock.patch.object(CursorWrapper, "executemany", refuse),
+    ):
+        yield

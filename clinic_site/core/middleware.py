@@ -69,7 +69,11 @@ class UnreadableBodyMiddleware:
                 pass  # the views that take bodies explain this one themselves
             except self.UNREADABLE:
                 logger.info("form body unreadable", extra={"event": "request.unreadable_body"})
-                return render(request, "core/unreadable_body.html", status=400)
+                # Above the language middleware: the page's language comes from its path.
+                with translation.override(
+                    translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+                ):
+                    return render(request, "core/unreadable_body.html", status=400)
         return self.get_response(request)
 
 

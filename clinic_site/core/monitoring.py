@@ -11,11 +11,15 @@ answers when configured); feature apps add their own from AppConfig.ready() with
 """
 
 import logging
+import threading
+import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from .models import Heartbeat
@@ -34,7 +38,29 @@ def register(name: str, check: Callable[[], bool]) -> None:
     _checks[name] = check
 
 
+_last: tuple[float, list[str]] | None = None
+_lock = threading.Lock()
+
+
 def failing_checks() -> list[str]:
+    """The names of the checks failing now, or as found at most MONITOR_CACHE_SECONDS ago."""
+    global _last
+    with _lock:
+        if _last is not None and time.monotonic() - _last[0] < settings.MONITOR_CACHE_SECONDS:
+            return list(_last[1])
+        failed = _run_checks()
+        _last = (time.monotonic(), failed)
+        return list(failed)
+
+
+def reset() -> None:
+    """Forget the kept outcome (tests start each case from here)."""
+    global _last
+    with _lock:
+        _last = None
+
+
+def _run_checks() -> list[str]:
     failed = []
     for name, check in _checks.items():
         try:
@@ -50,10 +76,22 @@ def failing_checks() -> list[str]:
     return failed
 
 
+class _RolledBack(Exception):
+    pass
+
+
 def database_writable() -> bool:
-    # A real, committed write: a read-only file or a full disk fails here.
-    Heartbeat.objects.beat("monitor")
-    return True
+    """A read-only file, a full disk or a refused write fails the write here; it is
+    rolled back, so a call leaves nothing behind. (The worker's heartbeat, which is
+    committed every few seconds, is the proof that commits succeed: "task_worker".)"""
+    try:
+        with transaction.atomic():
+            Heartbeat.objects.create(
+                name=f"monitor-probe-{uuid.uuid4().hex}", beat_at=timezone.now()
+            )
+            raise _RolledBack
+    except _RolledBack:
+        return True
 
 
 def task_worker_alive() -> bool:

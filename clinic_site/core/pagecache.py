@@ -10,6 +10,10 @@ process drops its copies at its next check. The row also carries the next time c
 changes by itself (a scheduled publish), which feature apps report through
 ``set_schedule()``; the first process to see that time pass writes a new version.
 
+While the database is unreachable, a reader still gets this process's copy of a page,
+however old, marked ``X-Served-Stale: database-unavailable`` and never cached further;
+a page without a copy is the outage page (core/outage.py).
+
 This module knows no feature app: they tell it about changes (``content_changed``) and
 about their schedule (``set_schedule``), and mark their views with ``cache_public_page``.
 """
@@ -29,9 +33,15 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
+from .outage import is_database_outage
+
 logger = logging.getLogger(__name__)
 
 SINGLETON = 1
+
+# On a page served from a copy while the database could not be asked whether it is
+# current, so a proxy's log or a monitor can count them.
+STALE_HEADER = "X-Served-Stale"
 
 
 def _no_schedule() -> datetime | None:
@@ -140,13 +150,21 @@ class _ProcessPages:
     def get(self, key: str):
         with self.lock:
             entry = self.entries.get(key)
-            if entry is None:
-                return None
-            if time.monotonic() - entry[0] > settings.PAGE_CACHE_SECONDS:
-                del self.entries[key]
+            # A copy past PAGE_CACHE_SECONDS is not served normally, but is kept (within
+            # PAGE_CACHE_MAX_ENTRIES) for stale(): better than an error page in an outage.
+            if entry is None or time.monotonic() - entry[0] > settings.PAGE_CACHE_SECONDS:
                 return None
             self.entries.move_to_end(key)
             return entry[1:]
+
+    def stale(self, suffix: str):
+        """The copy of a page under the last version this process knew, however old:
+        for when the database cannot say whether it is still current."""
+        with self.lock:
+            if self.version is None:
+                return None
+            entry = self.entries.get(f"{self.version}|{suffix}")
+            return None if entry is None else entry[1:]
 
     def put(self, key: str, status: int, headers: list, body: bytes) -> None:
         with self.lock:
@@ -201,14 +219,19 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         encoding = "gz" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "id"
         try:
-            key = f"{_pages.current_version()}|{encoding}|{request.get_host()}|{request.path}"
+            suffix = f"{encoding}|{request.get_host()}|{request.path}"
         except DisallowedHost:
             return self.get_response(request)
-        except Exception:
-            # Database unavailable: answer live, so the site keeps working as far as it
-            # can and /healthz reports the outage itself.
+        # For process_exception(): a view that fails for want of the database.
+        request._page_cache_suffix = suffix
+        try:
+            key = f"{_pages.current_version()}|{suffix}"
+        except Exception as error:
             logger.warning("page cache unavailable", extra={"event": "page_cache.version"})
-            return self.get_response(request)
+            stale = self._stale(suffix) if is_database_outage(error) else None
+            # Without a copy, answer live: the view fails as it would, and the site's
+            # error handler turns a database outage into the outage page (core/outage.py).
+            return stale if stale is not None else self.get_response(request)
         entry = _pages.get(key)
         if entry is not None:
             return self._replay(request, *entry)
@@ -220,6 +243,29 @@ class PublicPageCacheMiddleware:
             and not response.streaming
         ):
             _pages.put(key, response.status_code, list(response.items()), response.content)
+        return response
+
+    def process_exception(self, request, exception):
+        """The database went away between two version checks: a copy of the page, if
+        this process has one, rather than the outage page."""
+        suffix = getattr(request, "_page_cache_suffix", None)
+        if suffix is None or not is_database_outage(exception):
+            return None
+        return self._stale(suffix)
+
+    def _stale(self, suffix: str):
+        entry = _pages.stale(suffix)
+        if entry is None:
+            return None
+        status, headers, body = entry
+        response = HttpResponse(body, status=status)
+        for name, value in headers:
+            if name not in ("ETag", "Cache-Control", "Last-Modified"):
+                response.headers[name] = value
+        # Possibly out of date: for this moment only, never kept by a browser or proxy.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers[STALE_HEADER] = "database-unavailable"
+        logger.info("stale page served", extra={"event": "page_cache.stale"})
         return response
 
     @staticmethod

@@ -1,4 +1,7 @@
+import hmac
+import ipaddress
 import logging
+import sys
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -7,11 +10,10 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clinic_site.core import monitoring
+from clinic_site.core import monitoring, outage
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +83,31 @@ def healthz(request):
 @never_cache
 @require_GET
 def monitor(request):
-    """For uptime checkers: 200, or 503 naming the failed checks (core/monitoring.py)."""
+    """For uptime checkers: 200, or 503. Only the clinic's monitors learn which checks
+    fail (core/monitoring.py): the token, or a call on the host itself."""
     failed = monitoring.failing_checks()
-    if failed:
-        return JsonResponse({"status": "failing", "failed": failed}, status=503)
-    return JsonResponse({"status": "ok"})
+    body = {"status": "failing" if failed else "ok"}
+    if failed and _is_the_clinics_monitor(request):
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+def _is_the_clinics_monitor(request) -> bool:
+    """``Authorization: Bearer <MONITOR_TOKEN>``, or a caller on this host itself.
+
+    On the host means a loopback socket with no X-Forwarded-For: the proxy on the same
+    host connects from loopback too, but always adds the header, which no client can
+    take off.
+    """
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    expected = settings.MONITOR_TOKEN
+    if expected and scheme.lower() == "bearer" and token:
+        return hmac.compare_digest(token.strip().encode(), expected.encode())
+    try:
+        local = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+    return local and "HTTP_X_FORWARDED_FOR" not in request.META
 
 
 def _database_ok() -> bool:
@@ -139,18 +161,35 @@ def media_file(request, path):
     return response
 
 
+# --- Error pages: each gives the clinic's phone and urgent help (tests/core/test_error_pages.py)
+
+
+def bad_request(request, exception):
+    # The request itself may be what is wrong (a Host the site does not serve): nothing
+    # on this page reads it beyond its path.
+    return outage.render_standalone(request, "400.html", status=400)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid security token: an old page or a blocked cookie.
+    (Django's CSRF middleware has already logged the refusal.)"""
+    return render(request, "403.html", status=403)
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    # No context processors can be trusted here: render with settings-only context.
-    from django.template import loader
+    """The page for an unhandled exception; a database outage gets the outage page, 503.
 
-    template = loader.get_template("500.html")
-    spanish = translation.get_language() == "es"
-    context = {
-        "urgent_help_text": settings.URGENT_HELP_TEXT_ES if spanish else settings.URGENT_HELP_TEXT,
-        "home_url": "/es/" if spanish else "/",
-    }
-    return HttpResponse(template.render(context), status=500)
+    Django calls this inside its exception handler, so the exception is at hand. No
+    context processors can be trusted here: settings-only context (core/outage.py).
+    """
+    if outage.is_database_outage(sys.exc_info()[1]):
+        return outage.outage_response(request)
+    return outage.render_standalone(request, "500.html", status=500)

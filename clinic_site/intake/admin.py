@@ -57,13 +57,22 @@ class AttentionFilter(admin.SimpleListFilter):
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("urgent", "Open urgent requests"), ("overdue", "Overdue (no first response)")]
+        return [
+            ("urgent", "Open urgent requests"),
+            ("overdue", "Overdue (no first response)"),
+            (
+                "left_open",
+                f"Open, nothing done for {settings.CONTACT_RETENTION_DAYS} days: close or keep",
+            ),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "urgent":
             return queryset.open_urgent()
         if self.value() == "overdue":
             return queryset.overdue()
+        if self.value() == "left_open":
+            return queryset.left_open(days=settings.CONTACT_RETENTION_DAYS)
         return queryset
 
 
@@ -128,7 +137,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     )
     list_select_related = ["assigned_to"]
     list_per_page = 50
-    actions = ["assign_to_me", "mark_contacted", "close", "export_csv"]
+    actions = ["assign_to_me", "mark_contacted", "close", "keep_open", "export_csv"]
     change_form_template = "admin/intake/contactrequest/change_form.html"
     readonly_fields = [
         *SUBMITTED_FIELDS_SHOWN,
@@ -222,10 +231,14 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 request.session[SEARCH_SESSION_KEY] = term[:100]
             query = params.urlencode()
             return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+        days = settings.CONTACT_RETENTION_DAYS
         extra_context = {
             "title": "Contact requests",
             **(extra_context or {}),
             "private_search": request.session.get(SEARCH_SESSION_KEY, ""),
+            # The privacy notice promises these are looked at, not kept silently.
+            "left_open_count": ContactRequest.objects.left_open(days=days).count(),
+            "retention_days": days,
         }
         return super().changelist_view(request, extra_context)
 
@@ -381,6 +394,12 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 case "note":
                     followup.add_note(contact_request=contact_request, user=request.user, body=note)
                     self.message_user(request, "Note added.")
+                case "keep" if contact_request.status != Status.CLOSED:
+                    days = settings.CONTACT_RETENTION_DAYS
+                    followup.keep_open(
+                        contact_request=contact_request, user=request.user, days=days
+                    )
+                    self.message_user(request, f"Kept open for another {days} days.")
                 case _:
                     self.message_user(request, "Nothing was changed.", messages.WARNING)
         except ValueError as error:
@@ -394,6 +413,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "notes": obj.notes.select_related("author").order_by("-created_at", "-pk"),
                     "note_max_length": NOTE_MAX_LENGTH,
                     "is_overdue": obj.is_overdue(),
+                    "left_open": obj.is_left_open(days=settings.CONTACT_RETENTION_DAYS),
+                    "retention_days": settings.CONTACT_RETENTION_DAYS,
                     "urgent_procedure": urgent_procedure() if obj.urgent else None,
                     "assigned_to_me": obj.assigned_to_id == request.user.pk,
                     "can_work": self.has_change_permission(request, obj),
@@ -447,6 +468,21 @@ class ContactRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Close selected requests", permissions=["change"])
     def close(self, request, queryset):
         self._set_status(request, queryset, Status.CLOSED)
+
+    @admin.action(
+        description="Keep selected open requests for another retention period",
+        permissions=["change"],
+    )
+    def keep_open(self, request, queryset):
+        days = settings.CONTACT_RETENTION_DAYS
+        changed = self._change_and_log(
+            request, queryset.keep_open, f"Kept open for another {days} days"
+        )
+        self.message_user(
+            request,
+            f"{len(changed)} open request(s) kept for another {days} days. "
+            "Closed requests are not changed.",
+        )
 
     def _set_status(self, request, queryset, status):
         label = Status(status).label

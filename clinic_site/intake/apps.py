@@ -11,13 +11,20 @@ class IntakeConfig(AppConfig):
         from clinic_site.core import monitoring, periodic
 
         from .models import ContactRequest
-        from .services import requeue_unannounced_requests
+        from .services import purge_expired_contact_requests, requeue_unannounced_requests
 
         # The task worker sweeps for requests whose notification went missing.
         periodic.register(
             "intake.requeue_unannounced_requests",
             every=timedelta(minutes=1),
             job=requeue_unannounced_requests,
+        )
+        # The privacy notice's retention promise. Hourly, so a request goes within the
+        # hour after its period ends, whenever the worker started.
+        periodic.register(
+            "intake.purge_contact_requests",
+            every=timedelta(hours=1),
+            job=purge_expired_contact_requests,
         )
         # The oldest new request nobody was emailed about is older than ten minutes.
         monitoring.register(

@@ -1,6 +1,7 @@
 """What a member of staff does to one contact request, each step written to the access log.
 
-The buttons at the top of a request ("Assign to me", "Mark contacted", "Add note") call
+The buttons at the top of a request ("Assign to me", "Mark contacted", "Add note", "Keep
+open") call
 these. Each changes the request and records it in the access log in one transaction, so
 neither happens without the other. Log details never hold what a note says.
 """
@@ -39,6 +40,8 @@ def add_note(*, contact_request: ContactRequest, user, body: str) -> ContactNote
         raise EmptyNote("Write the note first.")
     with transaction.atomic():
         note = ContactNote.objects.create(contact_request=contact_request, author=user, body=body)
+        # A note is activity: the request is not "left open with nothing done".
+        contact_request.save(update_fields=["updated_at"])
         AccessLog.objects.record(
             [contact_request], AccessLog.Action.CHANGED, actor=user, detail="Added a note"
         )
@@ -56,4 +59,16 @@ def mark_contacted(*, contact_request: ContactRequest, user, note: str = "") -> 
         detail = "Status: Contacted" + ("; added a note" if note else "")
         AccessLog.objects.record(
             [contact_request], AccessLog.Action.CHANGED, actor=user, detail=detail
+        )
+
+
+def keep_open(*, contact_request: ContactRequest, user, days: int) -> None:
+    """Staff decided a request left open stays open: its "nothing done" period restarts."""
+    with transaction.atomic():
+        ContactRequest.objects.filter(pk=contact_request.pk).keep_open()
+        AccessLog.objects.record(
+            [contact_request],
+            AccessLog.Action.CHANGED,
+            actor=user,
+            detail=f"Kept open for another {days} days",
         )

@@ -195,6 +195,21 @@ class ContactRequestQuerySet(models.QuerySet):
         cutoff = (now or timezone.now()) - timedelta(days=days)
         return self.filter(status=Status.CLOSED, closed_at__lt=cutoff)
 
+    def left_open(self, *, days: int, now=None):
+        """Requests not closed, with nothing done on them (a change, a note, a "keep")
+        for more than ``days`` days: staff are asked to close them or keep them."""
+        cutoff = (now or timezone.now()) - timedelta(days=days)
+        return self.exclude(status=Status.CLOSED).filter(updated_at__lt=cutoff)
+
+    def keep_open(self) -> list["ContactRequest"]:
+        """Staff decided to keep these open: each open one's "nothing done" period starts
+        again now (closed ones are left alone: their deletion date stays)."""
+        kept = []
+        for contact_request in self.exclude(status=Status.CLOSED).order_by("pk"):
+            contact_request.save(update_fields=["updated_at"])
+            kept.append(contact_request)
+        return kept
+
     def set_status(self, status: str) -> list["ContactRequest"]:
         """Change each request's status; one by one, so save() records response times."""
         return self._update_each(status=status)
@@ -262,6 +277,8 @@ class ContactRequest(models.Model):
     )
 
     created_at = models.DateTimeField("received", default=timezone.now, editable=False)
+    # The last thing staff did on it (a change, a note, "keep open"): a request left open
+    # with nothing done for CONTACT_RETENTION_DAYS is listed for staff (left_open).
     updated_at = models.DateTimeField(auto_now=True)
     first_response_at = models.DateTimeField(
         "first response",
@@ -342,6 +359,11 @@ class ContactRequest(models.Model):
             and self.first_response_at is None
             and self.created_at < overdue_cutoff(now)
         )
+
+    def is_left_open(self, *, days: int, now=None) -> bool:
+        """Not closed, nothing done for more than ``days`` days (as QuerySet.left_open)."""
+        cutoff = (now or timezone.now()) - timedelta(days=days)
+        return self.status != Status.CLOSED and self.updated_at < cutoff
 
     @property
     def is_awaiting_response(self) -> bool:

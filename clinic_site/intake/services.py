@@ -156,6 +156,11 @@ def within_rate_limit(client_ip: str) -> bool:
         return True
 
 
+def purge_expired_contact_requests() -> int:
+    """The task worker's hourly job: the purge the privacy notice promises, with its days."""
+    return purge_contact_requests(days=settings.CONTACT_RETENTION_DAYS)
+
+
 def purge_contact_requests(*, days: int, dry_run: bool = False) -> int:
     """Delete closed requests closed more than ``days`` days ago; return how many.
 

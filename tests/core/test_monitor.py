@@ -69,3 +69,88 @@ def test_healthz_stays_the_readiness_check(client):
 
     assert client.get("/healthz").status_code == 200
     assert client.get("/monitor").status_code == 503
+
+
+# --- Who may see which checks fail, and what a call costs -------------------------------
+
+OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
+# What nginx on the same host sends: the socket is local, the client is not.
+THROUGH_THE_PROXY = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+
+
+@pytest.mark.parametrize("caller", [OUTSIDE, THROUGH_THE_PROXY])
+def test_an_anonymous_caller_learns_only_up_or_down(client, caller):
+    worker_beat(90)  # the worker is silent: failing
+
+    response = client.get("/monitor", **caller)
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "failing"}
+    assert b"task_worker" not in response.content
+
+
+def test_an_anonymous_caller_sees_up(client):
+    worker_beat(5)
+
+    response = client.get("/monitor", **OUTSIDE)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_monitor_token_shows_the_failing_checks(client, settings):
+    settings.MONITOR_TOKEN = "s3cret-monitor-token"
+    worker_beat(90)
+
+    response = client.get(
+        "/monitor", HTTP_AUTHORIZATION="Bearer s3cret-monitor-token", **THROUGH_THE_PROXY
+    )
+
+    assert response.json() == {"status": "failing", "failed": ["task_worker"]}
+
+
+@pytest.mark.parametrize("header", ["Bearer wrong", "Bearer ", "Basic czNjcmV0", ""])
+def test_a_wrong_or_empty_token_is_anonymous(client, settings, header):
+    settings.MONITOR_TOKEN = "s3cret-monitor-token"
+    worker_beat(90)
+
+    response = client.get("/monitor", HTTP_AUTHORIZATION=header, **OUTSIDE)
+
+    assert response.json() == {"status": "failing"}
+
+
+def test_no_token_is_configured_so_no_bearer_gets_the_names(client, settings):
+    settings.MONITOR_TOKEN = ""
+    worker_beat(90)
+
+    assert client.get("/monitor", HTTP_AUTHORIZATION="Bearer ", **OUTSIDE).json() == {
+        "status": "failing"
+    }
+
+
+def test_a_call_writes_nothing_to_the_database(client):
+    worker_beat(5)
+    before = list(Heartbeat.objects.values_list("name", "beat_at"))
+
+    assert client.get("/monitor").status_code == 200
+
+    assert list(Heartbeat.objects.values_list("name", "beat_at")) == before
+
+
+def test_the_result_is_kept_briefly_so_callers_cannot_load_the_database(client, settings):
+    from clinic_site.core import monitoring
+
+    settings.MONITOR_CACHE_SECONDS = 30
+    calls = []
+    monitoring.register("test_counting", lambda: calls.append(1) or True)
+    worker_beat(5)
+    try:
+        for _ in range(5):
+            assert client.get("/monitor", **OUTSIDE).status_code == 200
+        assert calls == [1]
+
+        settings.MONITOR_CACHE_SECONDS = 0
+        client.get("/monitor", **OUTSIDE)
+        assert calls == [1, 1]
+    finally:
+        monitoring._checks.pop("test_counting")

@@ -4,6 +4,8 @@ from django.urls import path
 
 from clinic_site import urls as site_urls
 
+handler400 = site_urls.handler400
+handler403 = site_urls.handler403
 handler404 = site_urls.handler404
 handler500 = site_urls.handler500
 
@@ -12,4 +14,4 @@ def boom(request):
     raise RuntimeError("something broke")
 
 
-urlpatterns = [*site_urls.urlpatterns, path("boom/", boom)]
+urlpatterns = [*site_urls.urlpatterns, path("boom/", boom), path("es/boom/", boom)]

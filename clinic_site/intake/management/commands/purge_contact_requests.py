@@ -1,7 +1,8 @@
 """Delete closed contact requests once the retention period has passed.
 
-Run it daily (cron or a systemd timer). The period is CONTACT_RETENTION_DAYS, counted
-from when a request was closed; the privacy notice states it.
+The task worker runs the same purge every hour (intake.purge_contact_requests, see
+intake/apps.py); this command is for a one-off or dry run. The period is
+CONTACT_RETENTION_DAYS, counted from when a request was closed; the privacy notice states it.
 """
 
 from argparse import ArgumentTypeError
