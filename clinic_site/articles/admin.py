@@ -93,7 +93,18 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "summary", "topic", "order", "body", "status", "published_at"]
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "key_facts",
+            "topic",
+            "order",
+            "body",
+            "status",
+            "published_at",
+        ]
+        widgets = {"key_facts": forms.Textarea(attrs={"rows": 5, "cols": 100})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,7 +189,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         "translations_shown",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "topic", "order", "body", "quality"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "summary",
+                    "key_facts",
+                    "topic",
+                    "order",
+                    "body",
+                    "quality",
+                ]
+            },
+        ),
         (
             "Sources and crisis note",
             {

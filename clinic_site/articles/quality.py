@@ -77,7 +77,9 @@ def text_for_word_check(body: str, body_text: str) -> str:
 
 def check_article(article) -> QualityReport:
     body_text = text_for_word_check(article.body, article.body_text)
-    text = f"{article.title}. {article.summary} {body_text}"
+    # The key facts box is held to the same words as the body.
+    key_facts = " ".join(getattr(article, "key_fact_list", []))
+    text = f"{article.title}. {article.summary} {key_facts} {body_text}"
     return QualityReport(
         reading_minutes=article.reading_minutes,
         grade=readability_grade(article.body_text),

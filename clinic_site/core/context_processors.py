@@ -25,6 +25,16 @@ def clinic(request):
             "phone_option": settings.URGENT_HELP_PHONE_OPTION_ES if spanish else "",
             "text_keyword": settings.URGENT_HELP_TEXT_KEYWORD_ES if spanish else "",
         },
+        "when_to_get_help": {
+            "emergency": (
+                settings.WHEN_TO_GET_HELP_EMERGENCY_ES
+                if spanish
+                else settings.WHEN_TO_GET_HELP_EMERGENCY
+            ),
+            "clinic": (
+                settings.WHEN_TO_GET_HELP_CLINIC_ES if spanish else settings.WHEN_TO_GET_HELP_CLINIC
+            ),
+        },
     }
 
 
