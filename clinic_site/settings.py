@@ -210,6 +210,13 @@ WHEN_TO_GET_HELP_CLINIC_ES = env_str(
     "al orinar, o sensaciones extrañas que duran días.",
 )
 
+# The clinic's own prices, in plain words ("One infusion: $450. ..."), shown in a box on
+# the cost article (its English slug below, and its translations). Empty, the default:
+# the page shows no figures and tells readers to ask; a figure is never made up.
+CLINIC_FEES = env_str("CLINIC_FEES", "")
+CLINIC_FEES_ES = env_str("CLINIC_FEES_ES", "")
+CLINIC_FEES_PAGE = env_str("CLINIC_FEES_PAGE", "cost-and-insurance")
+
 # --- Database ---------------------------------------------------------------------------
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")

@@ -481,6 +481,13 @@ class Article(models.Model):
         warning signs box, so a reader who feels unwell after an infusion finds it."""
         return self.topic in (Topic.TREATMENT, Topic.SAFETY, Topic.VISIT)
 
+    @property
+    def shows_clinic_fees(self) -> bool:
+        """The cost article (settings.CLINIC_FEES_PAGE) and its translations carry the
+        clinic's own prices, when the clinic has set them."""
+        original = self.translation_of if self.translation_of_id else self
+        return original.slug == settings.CLINIC_FEES_PAGE
+
     def sources_shown(self) -> list[dict]:
         """The sources as readers see them. On a translation, a source its English
         original also cites is an English document, so the page says so ("(en inglés)")."""

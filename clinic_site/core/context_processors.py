@@ -14,6 +14,7 @@ def clinic(request):
             "phone": settings.CLINIC_PHONE,
             "email": settings.CLINIC_EMAIL,
             "hours": settings.CLINIC_HOURS_ES if spanish else settings.CLINIC_HOURS,
+            "fees": settings.CLINIC_FEES_ES if spanish else settings.CLINIC_FEES,
         },
         "urgent_help": {
             "text": settings.URGENT_HELP_TEXT_ES if spanish else settings.URGENT_HELP_TEXT,

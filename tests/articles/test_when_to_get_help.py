@@ -79,3 +79,41 @@ def test_an_english_page_does_not_mark_its_sources(client):
     html = client.get(make_article(sources=[SOURCE]).get_absolute_url()).content.decode()
 
     assert '<a href="https://example.gov/a">A label</a>. FDA, 2024.' in html
+
+
+# --- The clinic's own prices: only from settings, only on the cost page ----------------
+
+
+def test_the_cost_page_shows_no_prices_when_the_clinic_has_set_none(client, settings):
+    settings.CLINIC_FEES = ""
+    article = make_article(slug=settings.CLINIC_FEES_PAGE, topic=Topic.QUESTIONS)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "clinic-fees" not in html
+    assert "$" not in html
+
+
+def test_the_cost_page_and_its_translation_show_the_clinics_own_prices(client, settings):
+    settings.CLINIC_FEES = "One infusion: $450."
+    settings.CLINIC_FEES_ES = "Una infusión: $450."
+    original = make_article(slug=settings.CLINIC_FEES_PAGE, topic=Topic.QUESTIONS)
+    spanish = make_article(
+        language=Language.SPANISH, translation_of=original, topic=Topic.QUESTIONS
+    )
+
+    english_html = client.get(original.get_absolute_url()).content.decode()
+    spanish_html = client.get(spanish.get_absolute_url()).content.decode()
+
+    assert "Prices at Example Infusion Clinic" in english_html
+    assert "<p>One infusion: $450.</p>" in english_html
+    assert "Precios en Example Infusion Clinic" in spanish_html
+    assert "<p>Una infusión: $450.</p>" in spanish_html
+
+
+def test_other_pages_never_show_the_prices(client, settings):
+    settings.CLINIC_FEES = "One infusion: $450."
+
+    html = client.get(make_article().get_absolute_url()).content.decode()
+
+    assert "$450" not in html
