@@ -497,6 +497,13 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             if found:
                 text = message.format("; ".join(found)) + " The page was saved."
                 self.message_user(request, text, messages.WARNING)
+        if not report.key_facts_ok:
+            self.message_user(
+                request,
+                f"Key facts: {report.key_facts}. Write three to five short sentences, one per "
+                "line, for the box at the top of the page. The page was saved.",
+                messages.WARNING,
+            )
         if obj.pk and Article.objects.get(pk=obj.pk).edited_since_import:
             self.message_user(
                 request,

@@ -146,3 +146,17 @@ def test_an_article_without_key_facts_keeps_the_print_it_was_signed_off_with():
     assert article.reviewed_print() == fingerprint(
         {name: getattr(article, name) for name in ("title", "summary", "body", "sources")}
     )
+
+
+def test_the_history_says_in_words_when_the_key_facts_changed():
+    article = make_article(key_facts="One.\nTwo.\nThree.")
+    article.key_facts = "One.\nTwo.\nThree, reworded."
+    article.save()
+
+    assert article.history.first().what_happened == "Changed key facts"
+
+
+def test_the_writing_checks_say_when_the_key_facts_box_is_missing_or_short():
+    assert not check_article(make_article()).key_facts_ok
+    assert not check_article(make_article(key_facts="Only one.\nAnd two.")).key_facts_ok
+    assert check_article(make_article(key_facts="One.\nTwo.\nThree.")).key_facts_ok
