@@ -186,6 +186,37 @@ CRISIS_NOTE_TEXT_ES = env_str(
     f"emergencia, llame al {EMERGENCY_PHONE}.",
 )
 
+# "When to get help" on every page about the treatment: the warning signs that need the
+# emergency number now, and those that need a call to the clinic. Another region or a
+# clinic with its own advice changes them here (and the Spanish pair below).
+WHEN_TO_GET_HELP_EMERGENCY = env_str(
+    "WHEN_TO_GET_HELP_EMERGENCY",
+    f"Call {EMERGENCY_PHONE} now if you have chest pain, a sudden severe headache, trouble "
+    "breathing, fainting or a seizure.",
+)
+WHEN_TO_GET_HELP_CLINIC = env_str(
+    "WHEN_TO_GET_HELP_CLINIC",
+    "Call the clinic if you have yellow skin or eyes, dark urine, pain or blood when passing "
+    "urine, or strange feelings that last for days.",
+)
+WHEN_TO_GET_HELP_EMERGENCY_ES = env_str(
+    "WHEN_TO_GET_HELP_EMERGENCY_ES",
+    f"Llame al {EMERGENCY_PHONE} ahora si tiene dolor en el pecho, un dolor de cabeza fuerte "
+    "y repentino, dificultad para respirar, un desmayo o una convulsión.",
+)
+WHEN_TO_GET_HELP_CLINIC_ES = env_str(
+    "WHEN_TO_GET_HELP_CLINIC_ES",
+    "Llame a la clínica si tiene la piel o los ojos amarillos, la orina oscura, dolor o sangre "
+    "al orinar, o sensaciones extrañas que duran días.",
+)
+
+# The clinic's own prices, in plain words ("One infusion: $450. ..."), shown in a box on
+# the cost article (its English slug below, and its translations). Empty, the default:
+# the page shows no figures and tells readers to ask; a figure is never made up.
+CLINIC_FEES = env_str("CLINIC_FEES", "")
+CLINIC_FEES_ES = env_str("CLINIC_FEES_ES", "")
+CLINIC_FEES_PAGE = env_str("CLINIC_FEES_PAGE", "cost-and-insurance")
+
 # --- Database ---------------------------------------------------------------------------
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")

@@ -93,7 +93,18 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "summary", "topic", "order", "body", "status", "published_at"]
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "key_facts",
+            "topic",
+            "order",
+            "body",
+            "status",
+            "published_at",
+        ]
+        widgets = {"key_facts": forms.Textarea(attrs={"rows": 5, "cols": 100})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,7 +189,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         "translations_shown",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "topic", "order", "body", "quality"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "summary",
+                    "key_facts",
+                    "topic",
+                    "order",
+                    "body",
+                    "quality",
+                ]
+            },
+        ),
         (
             "Sources and crisis note",
             {
@@ -472,6 +497,13 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             if found:
                 text = message.format("; ".join(found)) + " The page was saved."
                 self.message_user(request, text, messages.WARNING)
+        if not report.key_facts_ok:
+            self.message_user(
+                request,
+                f"Key facts: {report.key_facts}. Write three to five short sentences, one per "
+                "line, for the box at the top of the page. The page was saved.",
+                messages.WARNING,
+            )
         if obj.pk and Article.objects.get(pk=obj.pk).edited_since_import:
             self.message_user(
                 request,

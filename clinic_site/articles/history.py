@@ -18,6 +18,7 @@ SHOWN_FIELDS = (
     "title",
     "slug",
     "summary",
+    "key_facts",
     "topic",
     "order",
     "body",

@@ -21,6 +21,8 @@ from django.db import transaction
 
 from . import review, sources
 from .models import (
+    KEY_FACTS_MAX,
+    KEY_FACTS_MIN,
     REVIEW_FIELDS,
     SOURCE_FIELDS,
     Article,
@@ -40,6 +42,7 @@ OPTIONAL_KEYS = {
     "status",
     "sources",
     "crisis_note",
+    "key_facts",
 }
 # Only in content/es/: the slug of the English article the file translates.
 TRANSLATION_KEY = "translation_of"
@@ -133,6 +136,7 @@ def read_source(path: Path, *, language: str = Language.ENGLISH) -> tuple[dict, 
         "title": _text(meta, "title"),
         "slug": _text(meta, "slug") if "slug" in meta else path.stem,
         "summary": _text(meta, "summary"),
+        "key_facts": _key_facts(meta),
         "topic": _text(meta, "topic"),
         "order": meta.get("order", 0),
         "body": post.content.strip() + "\n",
@@ -215,6 +219,22 @@ def _text(meta: dict, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise SourceError(f"{key} must be non-empty text")
     return value.strip()
+
+
+def _key_facts(meta: dict) -> str:
+    """The "Key facts" box: a list of 3 to 5 plain sentences, stored one per line."""
+    if "key_facts" not in meta:
+        return ""
+    facts = meta["key_facts"]
+    if not isinstance(facts, list) or not all(
+        isinstance(fact, str) and fact.strip() for fact in facts
+    ):
+        raise SourceError("key_facts must be a list of sentences, one item each")
+    if not KEY_FACTS_MIN <= len(facts) <= KEY_FACTS_MAX:
+        raise SourceError(
+            f"key_facts needs {KEY_FACTS_MIN} to {KEY_FACTS_MAX} sentences, not {len(facts)}"
+        )
+    return "\n".join(" ".join(fact.split()) for fact in facts)
 
 
 def _sources(meta: dict) -> list[dict]:

@@ -50,21 +50,50 @@ class Status(models.TextChoices):
 
 
 # Fields that come from a content/ file; the import compares and writes only these.
-SOURCE_FIELDS = ("title", "slug", "summary", "topic", "order", "body", "sources", "crisis_note")
+SOURCE_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "key_facts",
+    "topic",
+    "order",
+    "body",
+    "sources",
+    "crisis_note",
+)
 # Fields added after articles were first imported. Left out of the fingerprint while
-# they hold their default, so rows imported before they existed still match their file.
-LATER_FIELD_DEFAULTS = {"sources": [], "crisis_note": False}
+# they hold their default, so rows imported before they existed still match their file
+# (and a sign-off given before them still covers the same words).
+LATER_FIELD_DEFAULTS = {"sources": [], "crisis_note": False, "key_facts": ""}
 # A clinical sign-off a content/ file may also carry (see importer.py). Kept out of the
 # fingerprint: a reviewer signing off in the admin does not make the text differ from
 # its file.
 REVIEW_FIELDS = ("reviewer", "reviewed_by", "last_reviewed", "next_review_due")
 # What a draft of a live article holds: the words and their sources, not the publishing
 # controls.
-DRAFT_FIELDS = ("title", "summary", "topic", "order", "body", "sources", "crisis_note")
+DRAFT_FIELDS = ("title", "summary", "key_facts", "topic", "order", "body", "sources", "crisis_note")
 # What a clinical sign-off vouches for: editing any of these afterwards needs a new review.
-REVIEWED_FIELDS = ("title", "summary", "body", "sources")
+REVIEWED_FIELDS = ("title", "summary", "key_facts", "body", "sources")
+# A page's "Key facts" box holds this many sentences (one per line).
+KEY_FACTS_MIN, KEY_FACTS_MAX = 3, 5
 # Articles due for review within this many days count as "due soon".
 REVIEW_DUE_SOON_DAYS = 30
+
+
+def key_fact_lines(text: str) -> list[str]:
+    """The key facts as a list: one sentence per non-empty line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def validate_key_facts(text: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    facts = key_fact_lines(text)
+    if len(facts) > KEY_FACTS_MAX:
+        raise ValidationError(
+            f"Keep the key facts to {KEY_FACTS_MAX} sentences at most, one per line "
+            f"(there are {len(facts)})."
+        )
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -186,6 +215,14 @@ class Article(models.Model):
         help_text="One or two plain sentences. Shown under the title, in lists and in "
         "search engine results (keep it under 160 characters).",
     )
+    key_facts = models.TextField(
+        "key facts",
+        blank=True,
+        validators=[validate_key_facts],
+        help_text=f"{KEY_FACTS_MIN} to {KEY_FACTS_MAX} short, plain sentences, one per line: "
+        "what a reader most needs to know. Shown in a box at the top of the page, and "
+        "part of what a clinical reviewer signs off.",
+    )
     topic = models.CharField(max_length=20, choices=Topic.choices)
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position within its topic; lower numbers come first."
@@ -305,6 +342,10 @@ class Article(models.Model):
         # The admin's form strips the final newline and sends \r\n: store one form, so
         # saving unchanged text is not recorded as a change.
         self.body = normalise_body(self.body)
+        # One sentence per line, however the admin's text area sent them.
+        self.key_facts = "\n".join(key_fact_lines(self.key_facts))
+        if self.draft and "key_facts" in self.draft:
+            self.draft["key_facts"] = "\n".join(key_fact_lines(self.draft["key_facts"]))
         if self.draft and "body" in self.draft:
             self.draft["body"] = normalise_body(self.draft["body"])
         self.render_derived_fields()
@@ -429,6 +470,34 @@ class Article(models.Model):
     @property
     def reading_minutes(self) -> int:
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def key_fact_list(self) -> list[str]:
+        return key_fact_lines(self.key_facts)
+
+    @property
+    def shows_when_to_get_help(self) -> bool:
+        """Pages about the treatment itself (not the FAQ) end their top part with the
+        warning signs box, so a reader who feels unwell after an infusion finds it."""
+        return self.topic in (Topic.TREATMENT, Topic.SAFETY, Topic.VISIT)
+
+    @property
+    def shows_clinic_fees(self) -> bool:
+        """The cost article (settings.CLINIC_FEES_PAGE) and its translations carry the
+        clinic's own prices, when the clinic has set them."""
+        original = self.translation_of if self.translation_of_id else self
+        return original.slug == settings.CLINIC_FEES_PAGE
+
+    def sources_shown(self) -> list[dict]:
+        """The sources as readers see them. On a translation, a source its English
+        original also cites is an English document, so the page says so ("(en inglés)")."""
+        in_english = set()
+        if self.language != Language.ENGLISH and self.translation_of_id:
+            in_english = {source.get("url") for source in self.translation_of.sources or []}
+        return [
+            {**source, "in_english": source.get("url") in in_english}
+            for source in self.sources or []
+        ]
 
     @property
     def show_toc(self) -> bool:

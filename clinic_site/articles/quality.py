@@ -20,6 +20,7 @@ from django.conf import settings
 
 from . import markup
 from .markup import images_without_alt
+from .models import KEY_FACTS_MAX, KEY_FACTS_MIN
 
 
 @dataclass
@@ -28,6 +29,11 @@ class QualityReport:
     grade: float | None
     avoided_words: list[str] = field(default_factory=list)
     images_without_alt: list[str] = field(default_factory=list)
+    key_facts: int = 0
+
+    @property
+    def key_facts_ok(self) -> bool:
+        return KEY_FACTS_MIN <= self.key_facts <= KEY_FACTS_MAX
 
     @property
     def grade_ok(self) -> bool:
@@ -77,10 +83,13 @@ def text_for_word_check(body: str, body_text: str) -> str:
 
 def check_article(article) -> QualityReport:
     body_text = text_for_word_check(article.body, article.body_text)
-    text = f"{article.title}. {article.summary} {body_text}"
+    # The key facts box is held to the same words as the body.
+    facts = article.key_fact_list
+    text = f"{article.title}. {article.summary} {' '.join(facts)} {body_text}"
     return QualityReport(
         reading_minutes=article.reading_minutes,
         grade=readability_grade(article.body_text),
         avoided_words=avoided_words(text),
         images_without_alt=images_without_alt(article.body),
+        key_facts=len(facts),
     )

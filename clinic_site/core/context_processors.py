@@ -14,6 +14,7 @@ def clinic(request):
             "phone": settings.CLINIC_PHONE,
             "email": settings.CLINIC_EMAIL,
             "hours": settings.CLINIC_HOURS_ES if spanish else settings.CLINIC_HOURS,
+            "fees": settings.CLINIC_FEES_ES if spanish else settings.CLINIC_FEES,
         },
         "urgent_help": {
             "text": settings.URGENT_HELP_TEXT_ES if spanish else settings.URGENT_HELP_TEXT,
@@ -24,6 +25,16 @@ def clinic(request):
             # 988 in Spanish: this option on the phone menu, this word by text.
             "phone_option": settings.URGENT_HELP_PHONE_OPTION_ES if spanish else "",
             "text_keyword": settings.URGENT_HELP_TEXT_KEYWORD_ES if spanish else "",
+        },
+        "when_to_get_help": {
+            "emergency": (
+                settings.WHEN_TO_GET_HELP_EMERGENCY_ES
+                if spanish
+                else settings.WHEN_TO_GET_HELP_EMERGENCY
+            ),
+            "clinic": (
+                settings.WHEN_TO_GET_HELP_CLINIC_ES if spanish else settings.WHEN_TO_GET_HELP_CLINIC
+            ),
         },
     }
 

@@ -165,3 +165,47 @@ def test_translation_points_the_reader_to_a_clinician(path):
 def test_translation_reads_fairly_easily(path):
     score = inflesz(frontmatter.load(path).content)
     assert score >= INFLESZ_THRESHOLD, f"INFLESZ {score}, below {INFLESZ_THRESHOLD}"
+
+
+@pytest.mark.parametrize("path", SPANISH, ids=IDS)
+def test_translation_has_as_many_key_facts_as_its_original_and_they_read_easily(path):
+    spanish, english = load_pair(path)
+    facts = spanish.get("key_facts") or []
+
+    assert len(facts) == len(english.get("key_facts") or [])
+    assert 3 <= len(facts) <= 5
+    score = inflesz("\n".join(facts))
+    assert score >= INFLESZ_THRESHOLD, f"INFLESZ {score}, below {INFLESZ_THRESHOLD}"
+
+
+@pytest.mark.parametrize("path", SPANISH, ids=IDS)
+def test_translation_uses_the_words_a_reader_will_not_misread(path):
+    post = frontmatter.load(path)
+    text = post.content + " ".join(post.get("key_facts") or [])
+    # Heart rate is "frecuencia" (how fast), not "ritmo" (rhythm); "su culpa" could be
+    # read as the medicine's fault.
+    assert "ritmo cardíaco" not in text
+    assert "es su culpa" not in text
+    for word in ("rango", "reportad", "seguido", "hinchada"):
+        assert word not in text, word
+
+
+def spanish_text(slug: str) -> str:
+    return frontmatter.load(CONTENT / "es" / f"{slug}.md").content
+
+
+def test_spanish_pages_carry_the_interactions_pregnancy_and_bladder_content():
+    avoid = spanish_text("quien-debe-evitar-la-ketamina")
+    faq = spanish_text("preguntas-frecuentes")
+    addiction = spanish_text("adiccion-y-uso-indebido")
+    for text in (avoid, faq):
+        for words in ("enzodiacepinas", "opioides", "alcohol", "inhibidores de la MAO"):
+            assert words in text, words
+        assert "eofilina" in text
+        assert "no se recomienda el tratamiento con ketamina durante el embarazo" in text
+    assert "## Daño a la vejiga: cistitis por ketamina" in addiction
+    assert "no solo en quienes la usaron de forma indebida" in addiction
+    assert "1-800-662-4357" in addiction
+    assert "por lo menos en 24 horas, ni antes de una noche completa de sueño" in spanish_text(
+        "que-esperar-en-una-cita"
+    )

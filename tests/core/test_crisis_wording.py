@@ -62,3 +62,10 @@ def test_the_crisis_note_wording_comes_from_settings(client, settings):
 
     assert "In the UK, call 999." in html
     assert CRISIS_SENTENCE not in html
+
+
+def test_the_spanish_text_link_already_holds_the_word_to_send(client):
+    html = client.get("/es/").content.decode()
+
+    # The label says what to type, and phones that read the body fill it in.
+    assert '<a href="sms:988?body=AYUDA">Envíe AYUDA por texto al 988</a>' in banner(html)

@@ -225,7 +225,8 @@ def test_a_spanish_reader_switches_language_and_sends_an_urgent_request(visits, 
         "link", name=f"Llame al 988 y marque el {settings.URGENT_HELP_PHONE_OPTION_ES}"
     )
     assert call.get_attribute("href") == "tel:988"
-    assert crisis.get_by_role("link", name=re.compile("AYUDA")).get_attribute("href") == "sms:988"
+    text_link = crisis.get_by_role("link", name=re.compile("AYUDA"))
+    assert text_link.get_attribute("href") == "sms:988?body=AYUDA"
     stored = ContactRequest.objects.get()
     assert stored.urgent
     assert (stored.language, stored.preferred_language) == ("es", "es")

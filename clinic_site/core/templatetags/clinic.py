@@ -1,5 +1,7 @@
 """Template tags for the clinic's details: one way to write a phone link."""
 
+from urllib.parse import quote, urlencode
+
 from django import template
 from django.utils.html import format_html
 
@@ -17,9 +19,16 @@ def tel(number: str, label: str = "") -> str:
 
 
 @register.simple_tag
-def sms(number: str, label: str = "") -> str:
-    """A link that opens a text message to ``number``."""
-    return format_html('<a href="sms:{}">{}</a>', _dialable(number), label or number)
+def sms(number: str, label: str = "", body: str = "") -> str:
+    """A link that opens a text message to ``number``, with ``body`` already typed.
+
+    ``sms:988?body=AYUDA`` (RFC 5724) fills in the message on Android and iOS; where a
+    phone ignores it the label still says what to type, so nobody depends on it.
+    """
+    address = _dialable(number)
+    if body:
+        address = f"{address}?{urlencode({'body': body}, quote_via=quote)}"
+    return format_html('<a href="sms:{}">{}</a>', address, label or number)
 
 
 def _dialable(number) -> str:
