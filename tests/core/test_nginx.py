@@ -429,6 +429,10 @@ def test_one_of_two_hosts_killed_under_load_fails_no_reader_and_loses_no_request
         with psycopg.connect(database, connect_timeout=10) as db:
             stored = [row[0] for row in db.execute("SELECT name FROM intake_contactrequest")]
 
+    print(f"{len(gets)} reads, {len(posts)} contact requests ({before} before the kill)")
+    # nginx did meet the dead host (and sent those requests on to the other one).
+    nginx_log = (tmp_path / "nginx" / "error.log").read_text()
+    assert re.search(r"Connection refused|prematurely closed|reset by peer", nginx_log)
     assert errors == []
     assert before > 0 and len(posts) > before  # requests were sent before and after the kill
     assert len(gets) > 20
