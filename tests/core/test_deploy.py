@@ -1,0 +1,96 @@
+"""deploy/: the systemd units and the environment file a server installs.
+
+`systemd-analyze verify` checks the units as systemd itself reads them (it also checks
+that each command exists, so the units are verified with the install folders pointed
+at this checkout: /srv/clinic/app is the code, /srv/clinic/venv a virtualenv).
+"""
+
+import configparser
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.core.production import BASE_DIR
+from tests.services import missing
+
+UNITS = BASE_DIR / "deploy" / "systemd"
+ENV_EXAMPLE = BASE_DIR / "deploy" / "clinic.env.example"
+
+
+def unit(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(UNITS / name)
+    return parser
+
+
+def test_systemd_accepts_every_unit(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        missing("needs systemd-analyze (Debian's systemd package), and it is not installed")
+    for path in UNITS.iterdir():
+        text = path.read_text()
+        text = text.replace("/srv/clinic/app", str(BASE_DIR))
+        text = text.replace("/srv/clinic/venv", str(Path(sys.executable).parent.parent))
+        (tmp_path / path.name).write_text(text)
+
+    result = subprocess.run(
+        [analyze, "verify", *sorted(str(path) for path in tmp_path.iterdir())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.strip() == "", result.stderr
+    assert {path.name for path in UNITS.iterdir()} == {
+        "clinic-web.socket",
+        "clinic-web.service",
+        "clinic-worker.service",
+        "clinic-backup.service",
+        "clinic-backup.timer",
+    }
+
+
+def test_the_web_service_runs_the_projects_gunicorn_config_and_stops_gracefully():
+    service = unit("clinic-web.service")["Service"]
+
+    assert service["ExecStart"].endswith("gunicorn --config gunicorn.conf.py")
+    assert service["Restart"] == "always"
+    # TERM to gunicorn's master alone, which lets its workers finish their requests
+    # (graceful_timeout, 30 s by default) before systemd would kill anything.
+    assert service["KillMode"] == "mixed" and service["KillSignal"] == "SIGTERM"
+    assert int(service["TimeoutStopSec"]) > 30
+    assert "clinic-web.socket" in unit("clinic-web.service")["Unit"]["Requires"]
+
+
+def test_the_task_worker_always_comes_back_and_backups_run_daily():
+    assert unit("clinic-worker.service")["Service"]["Restart"] == "always"
+    assert "task_worker" in unit("clinic-worker.service")["Service"]["ExecStart"]
+    timer = unit("clinic-backup.timer")["Timer"]
+    assert re.fullmatch(r"\*-\*-\* \d\d:\d\d:\d\d", timer["OnCalendar"])  # every day
+    assert timer["Persistent"] == "true"  # a day missed while the server was off runs at boot
+    backup = unit("clinic-backup.service")["Service"]
+    assert backup["ExecStart"].endswith("scripts/backup.sh") and backup["UMask"] == "0077"
+
+
+def read_names() -> set[str]:
+    """Every environment variable the settings and gunicorn.conf.py read."""
+    names = set()
+    for path in (BASE_DIR / "clinic_site" / "settings.py", BASE_DIR / "gunicorn.conf.py"):
+        text = path.read_text()
+        names |= set(re.findall(r"env_(?:str|bool|int|list)\(\s*\"([A-Z0-9_]+)\"", text))
+        names |= set(re.findall(r"_int\(\"([A-Z0-9_]+)\"", text))
+        names |= set(re.findall(r"environ\.get\([\"']([A-Z0-9_]+)[\"']", text))
+    return names
+
+
+def test_the_environment_file_example_lists_every_setting():
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.M))
+    names = read_names()
+
+    assert len(names) > 60  # the patterns really found the settings
+    assert sorted(names - listed) == []
+    assert {"BACKUP_DIR", "BACKUP_KEEP_DAYS"} <= listed
