@@ -116,7 +116,7 @@ lock: ## Resolve pyproject.toml afresh: production -> requirements.lock, plus de
 audit: $(STAMP) ## Check production's locked dependencies (requirements.lock) for known vulnerabilities (needs PyPI's JSON API)
 	scripts/audit.sh requirements.lock
 
-backup-restore-check: $(STAMP) ## Prove a PostgreSQL backup restores: scratch databases, dump, restore, compare
+backup-restore-check: $(STAMP) ## Prove backups restore, SQLite and PostgreSQL: scratch databases, backup, restore, compare
 	scripts/backup-restore-check.sh
 
 clean: ## Remove the virtualenv, database and collected files
