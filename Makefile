@@ -71,6 +71,7 @@ reload: ## Load new code into the running `make serve` without dropping a reques
 
 test: $(STAMP) ## Set up everything and run the whole test suite
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-server-packages.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-browser: $(STAMP) ## Only the real-browser checks: flows, axe-core, HTML validity
