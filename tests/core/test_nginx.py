@@ -24,7 +24,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.test import override_settings
 
+from clinic_site.core.management.commands.write_nginx_site import render_site
 from clinic_site.settings import CONTENT_SECURITY_POLICY
 from tests import servers
 from tests.servers import free_port, manage, nginx, nginx_binary, production_env
@@ -40,10 +42,10 @@ def get(port, path, headers=None, **kwargs):
     return servers.request(port, path, headers={**HOST, **(headers or {})}, **kwargs)
 
 
-def site_env(folder: Path, **overrides) -> dict:
+def site_env(folder: Path, static_root: Path, **overrides) -> dict:
     settings = {
         "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
-        "STATIC_ROOT": str(folder / "static"),
+        "STATIC_ROOT": str(static_root),
         "REDIS_URL": None,
         # nginx listens on plain HTTP here; production's proxy terminates TLS.
         "SECURE_SSL_REDIRECT": "0",
@@ -53,24 +55,33 @@ def site_env(folder: Path, **overrides) -> dict:
     return production_env(**{**settings, **overrides})
 
 
-def prepared(env: dict) -> None:
-    """What `make serve` and the systemd unit do before gunicorn starts."""
-    for command in (
-        ("migrate", "--noinput", "--verbosity", "0"),
-        ("collectstatic", "--noinput", "--verbosity", "0"),
-        ("write_outage_page", "--verbosity", "0"),
-    ):
-        result = manage(*command, env=env)
-        assert result.returncode == 0, result.stderr[-2000:]
-
-
-def write_site(env: dict, folder: Path, port: int, upstreams: list[int]) -> Path:
-    site = folder / "site.conf"
-    arguments = ["--server-name", "clinic.example", "--plain-http", f"127.0.0.1:{port}"]
-    for upstream in upstreams:
-        arguments += ["--upstream", f"127.0.0.1:{upstream}"]
-    result = manage("write_nginx_site", *arguments, "--output", str(site), env=env)
+def run(*command: str, env: dict) -> None:
+    result = manage(*command, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> Path:
+    """collectstatic's output and the outage pages, as `make serve` and systemd write them."""
+    nginx_binary()
+    folder = tmp_path_factory.mktemp("nginx-static")
+    env = site_env(folder, folder / "static")
+    run("collectstatic", "--noinput", "--verbosity", "0", env=env)
+    run("write_outage_page", "--verbosity", "0", env=env)
+    return folder / "static"
+
+
+def write_site(folder: Path, static_root: Path, port: int, upstreams: list[int]) -> Path:
+    """The site file as `write_nginx_site --plain-http` writes it (rendered in-process)."""
+    site = folder / "site.conf"
+    with override_settings(STATIC_ROOT=static_root):
+        site.write_text(
+            render_site(
+                server_name="clinic.example",
+                upstreams=[f"127.0.0.1:{upstream}" for upstream in upstreams],
+                plain_http_listen=f"127.0.0.1:{port}",
+            )
+        )
     return site
 
 
@@ -87,14 +98,13 @@ def assert_security_headers(headers, csp=SITE_CSP):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, static_root):
     """nginx on a free port in front of one gunicorn (production settings, SQLite)."""
-    nginx_binary()
     folder = tmp_path_factory.mktemp("nginx-site")
-    env = site_env(folder)
-    prepared(env)
+    env = site_env(folder, static_root)
+    run("migrate", "--noinput", "--verbosity", "0", env=env)
     app_port, port = free_port(), free_port()
-    conf = write_site(env, folder, port, [app_port])
+    conf = write_site(folder, static_root, port, [app_port])
     with (
         servers.gunicorn(
             env,
@@ -176,7 +186,7 @@ def echo_site(tmp_path):
     thread = threading.Thread(target=upstream.serve_forever, daemon=True)
     thread.start()
     port = free_port()
-    conf = write_site(site_env(tmp_path), tmp_path, port, [upstream.server_address[1]])
+    conf = write_site(tmp_path, tmp_path / "static", port, [upstream.server_address[1]])
     try:
         with nginx(conf, port, tmp_path / "nginx"):
             yield port
@@ -215,13 +225,11 @@ def test_bodies_up_to_the_upload_limit_pass_and_larger_ones_are_refused(echo_sit
         connection.close()
 
 
-def test_with_no_app_answering_nginx_serves_the_outage_page_in_the_page_language(tmp_path):
-    nginx_binary()
-    env = site_env(tmp_path)
-    result = manage("write_outage_page", "--verbosity", "0", env=env)
-    assert result.returncode == 0, result.stderr
+def test_with_no_app_answering_nginx_serves_the_outage_page_in_the_page_language(
+    tmp_path, static_root
+):
     port, stopped = free_port(), free_port()  # nothing listens on the app's port
-    conf = write_site(env, tmp_path, port, [stopped])
+    conf = write_site(tmp_path, static_root, port, [stopped])
 
     with nginx(conf, port, tmp_path / "nginx"):
         english = get(port, "/articles/")
@@ -297,7 +305,7 @@ def test_the_tls_site_file_is_valid_for_nginx(tmp_path):
         "10.0.0.2:8000",
         "--output",
         str(site),
-        env=site_env(tmp_path),
+        env=site_env(tmp_path, tmp_path / "static"),
     )
     assert result.returncode == 0, result.stderr
     conf = tmp_path / "nginx.conf"
@@ -358,16 +366,17 @@ def send_contact_request(port: int, number: int):
     return status, headers.get("Location")
 
 
-def test_one_of_two_hosts_killed_under_load_fails_no_reader_and_loses_no_request(tmp_path):
+def test_one_of_two_hosts_killed_under_load_fails_no_reader_and_loses_no_request(
+    tmp_path, static_root
+):
     import psycopg
 
-    nginx_binary()
     with scratch_postgres_database("clinic_nginx") as database:
-        env = site_env(tmp_path, DATABASE_URL=database, REDIS_URL=redis_url())
-        prepared(env)
+        env = site_env(tmp_path, static_root, DATABASE_URL=database, REDIS_URL=redis_url())
+        run("migrate", "--noinput", "--verbosity", "0", env=env)
         port = free_port()
         first, second = free_port(), free_port()
-        conf = write_site(env, tmp_path, port, [first, second])
+        conf = write_site(tmp_path, static_root, port, [first, second])
         gets, posts, errors = [], [], []
         stop = threading.Event()
         numbers = iter(range(1, 100_000))
@@ -414,11 +423,11 @@ def test_one_of_two_hosts_killed_under_load_fails_no_reader_and_loses_no_request
             threads += [threading.Thread(target=writer) for _ in range(3)]
             for thread in threads:
                 thread.start()
-            time.sleep(3)
+            time.sleep(2)
             before = len(posts)
             # The whole host at once: master and workers, mid-request, with no warning.
             os.killpg(first_process.pid, signal.SIGKILL)
-            time.sleep(4)
+            time.sleep(3)
             stop.set()
             for thread in threads:
                 thread.join(timeout=90)
