@@ -94,3 +94,14 @@ def test_the_environment_file_example_lists_every_setting():
     assert len(names) > 60  # the patterns really found the settings
     assert sorted(names - listed) == []
     assert {"BACKUP_DIR", "BACKUP_KEEP_DAYS"} <= listed
+
+
+def test_the_manage_wrapper_runs_as_the_site_user_with_the_site_settings():
+    wrapper = BASE_DIR / "deploy" / "clinic-manage"
+    assert subprocess.run(["sh", "-n", str(wrapper)], check=False).returncode == 0
+    text = wrapper.read_text()
+    # The same user, settings and folders as the units.
+    service = unit("clinic-web.service")["Service"]
+    assert f"sudo -u {service['User']} " in text
+    assert service["EnvironmentFile"] in text and service["WorkingDirectory"] in text
+    assert "/srv/clinic/venv/bin/python manage.py" in text
