@@ -6,13 +6,20 @@ at this checkout: /srv/clinic/app is the code, /srv/clinic/venv a virtualenv).
 """
 
 import configparser
+import contextlib
+import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from tests.core.production import BASE_DIR
+import pytest
+
+from tests.servers import BASE_DIR, HTTPS, free_port, manage, production_env, request
 from tests.services import missing
 
 UNITS = BASE_DIR / "deploy" / "systemd"
@@ -105,3 +112,52 @@ def test_the_manage_wrapper_runs_as_the_site_user_with_the_site_settings():
     assert f"sudo -u {service['User']} " in text
     assert service["EnvironmentFile"] in text and service["WorkingDirectory"] in text
     assert "/srv/clinic/venv/bin/python manage.py" in text
+
+
+@pytest.mark.server
+def test_gunicorn_serves_on_the_socket_systemd_hands_it(tmp_path):
+    """clinic-web.socket: gunicorn.conf.py takes the socket systemd passes (LISTEN_FDS)."""
+    activate = shutil.which("systemd-socket-activate")
+    if activate is None:
+        missing("needs systemd-socket-activate (Debian's systemd package), and it is not installed")
+    port = free_port()
+    env = production_env(
+        DJANGO_SETTINGS_MODULE="clinic_site.settings_test",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'socket.sqlite3'}",
+        REDIS_URL=None,
+        PORT="1",  # what gunicorn.conf.py would bind: unusable, so only the socket can serve
+        WEB_CONCURRENCY="1",
+    )
+    assert manage("migrate", "--noinput", "--verbosity", "0", env=env).returncode == 0
+    passed = [f"--setenv={name}" for name in env]
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [
+            activate,
+            "--listen",
+            f"127.0.0.1:{port}",
+            *passed,
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):  # systemd-socket-activate binds it first
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.05)
+        # The socket exists before gunicorn does: the first request waits for it.
+        status, _, body = request(port, "/healthz", headers=HTTPS, timeout=60)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+
+    assert (status, body) == (200, b'{"status": "ok"}')
+    assert f"Listening at: http://127.0.0.1:{port}" in (tmp_path / "gunicorn.log").read_text()
