@@ -161,3 +161,21 @@ def test_gunicorn_serves_on_the_socket_systemd_hands_it(tmp_path):
 
     assert (status, body) == (200, b'{"status": "ok"}')
     assert f"Listening at: http://127.0.0.1:{port}" in (tmp_path / "gunicorn.log").read_text()
+
+
+def test_the_nginx_site_follows_the_upload_limit_and_static_root(settings, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    settings.ARTICLE_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+    settings.STATIC_ROOT = tmp_path / "collected"
+    site = tmp_path / "site.conf"
+
+    call_command("write_nginx_site", server_name="clinic.example", output=str(site))
+
+    text = site.read_text()
+    assert "client_max_body_size 11m;" in text
+    assert f"alias {tmp_path / 'collected'}/;" in text
+    assert "server 127.0.0.1:8000 max_fails=1" in text
+    assert "ssl_certificate     /etc/letsencrypt/live/clinic.example/fullchain.pem;" in text
+    with pytest.raises(CommandError, match="server-name"):
+        call_command("write_nginx_site", server_name="clinic.example; evil", output=str(site))
