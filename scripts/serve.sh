@@ -27,11 +27,14 @@ masters() {
 }
 
 stop() {
-  trap - INT TERM
+  trap '' INT TERM  # a second signal (make passes one on) must not cut the stop short
   echo "Stopping: requests in flight may finish (up to ${GUNICORN_GRACEFUL_TIMEOUT:-30} s)." >&2
   local pid
   for pid in $(masters | sort -u); do kill -TERM "$pid" 2>/dev/null; done
   [ "$worker" -ne 0 ] && kill -TERM "$worker" 2>/dev/null
+  while [ -n "$(masters)" ]; do sleep 0.2; done
+  sleep 0.5  # a master being promoted has no pid file for an instant (running(), below)
+  for pid in $(masters); do kill -TERM "$pid" 2>/dev/null; done
   while [ -n "$(masters)" ]; do sleep 0.2; done
   [ "$worker" -ne 0 ] && wait "$worker" 2>/dev/null
   exit 0
@@ -44,9 +47,16 @@ if [ "${RUN_TASK_WORKER:-1}" != 0 ]; then
 fi
 setsid "$bin/gunicorn" --config gunicorn.conf.py &
 gunicorn=$!
-# Serve on while a master lives (after `make reload`, the new one). `sleep & wait`, so a
-# signal is handled at once rather than after the sleep.
-while [ -n "$(masters)" ]; do
+# Serve on while a master lives (after `make reload`, the new one). Gone means gone on
+# two looks a second apart: a promoted master moves its pid file from .pid.2 to .pid, and
+# for an instant neither exists. `sleep & wait`, so a signal is handled at once.
+running() {
+  [ -n "$(masters)" ] && return 0
+  sleep 1 &
+  wait $!
+  [ -n "$(masters)" ]
+}
+while running; do
   sleep 1 &
   wait $!
 done
