@@ -62,11 +62,9 @@ serve: ## Production settings under gunicorn on 127.0.0.1:8000 behind the TLS pr
 	DEBUG=0 $(PROD_MANAGE) write_outage_page --verbosity 0
 	DEBUG=0 $(PROD_MANAGE) import_content
 	DEBUG=0 $(PROD_MANAGE) setup_roles
-	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop)."
-	@trap 'kill 0' EXIT; \
-	if [ "$${RUN_TASK_WORKER:-1}" != 0 ]; then DEBUG=0 scripts/keep-running.sh $(PROD_MANAGE) task_worker --interval 2 & fi; \
-	DEBUG=0 PORT=$(PORT) GUNICORN_PIDFILE=$(PIDFILE) $(PROD_VENV)/bin/gunicorn --config gunicorn.conf.py; \
-	while (for f in $(PIDFILE) $(PIDFILE).2; do kill -0 "$$(cat $$f 2>/dev/null)" 2>/dev/null && exit 0; done; exit 1); do sleep 1; done  # after `make reload` (the new master writes .pid.2, then .pid), serve on with it
+	@echo "Serving on 127.0.0.1:$(PORT) for the TLS proxy (Ctrl-C to stop: requests in flight finish first)."
+	@# gunicorn.conf.py, as under systemd (deploy/systemd); scripts/serve.sh stops it gracefully.
+	DEBUG=0 PORT=$(PORT) GUNICORN_PIDFILE=$(PIDFILE) scripts/serve.sh $(PROD_VENV)/bin
 
 reload: ## Load new code into the running `make serve` without dropping a request (USR2, WINCH, TERM)
 	scripts/reload.sh $(PIDFILE) $(PORT)
@@ -77,6 +75,7 @@ TEST_WORKERS ?= 2
 
 test: $(STAMP) ## Set up everything and run the whole test suite
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-server-packages.sh
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 test-browser: $(STAMP) ## Only the real-browser checks: flows, axe-core, HTML validity
@@ -122,7 +121,7 @@ lock: ## Resolve pyproject.toml afresh: production -> requirements.lock, plus de
 audit: $(STAMP) ## Check production's locked dependencies (requirements.lock) for known vulnerabilities (needs PyPI's JSON API)
 	scripts/audit.sh requirements.lock
 
-backup-restore-check: $(STAMP) ## Prove a PostgreSQL backup restores: scratch databases, dump, restore, compare
+backup-restore-check: $(STAMP) ## Prove backups restore, SQLite and PostgreSQL: scratch databases, backup, restore, compare
 	scripts/backup-restore-check.sh
 
 clean: ## Remove the virtualenv, database and collected files

@@ -9,6 +9,8 @@ nothing about the client (no address, no user agent, no referrer).
 import multiprocessing
 import os
 
+from gunicorn.http import wsgi as gunicorn_wsgi
+
 from clinic_site.core.logging import stdout_json_config
 
 
@@ -65,3 +67,35 @@ logconfig_dict = stdout_json_config(
         "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     }
 )
+
+
+# A response's headers and the first piece of its body (for Django's pages, the whole
+# page) leave in one write. gunicorn writes them separately, and a worker killed
+# between the two (a host going down, the OOM killer) leaves the proxy holding
+# headers it has already passed on: the reader gets a cut-off page, and nginx can no
+# longer try the next host. In one write, nginx has the whole response or none of it,
+# and then retries (deploy/nginx/clinic.conf; tests/core/test_nginx.py kills a host
+# under load). Files sent with sendfile are not affected.
+class _Collected:
+    """Stands in for the socket during the first write: keeps the bytes."""
+
+    def __init__(self):
+        self.data = b""
+
+    def sendall(self, data):
+        self.data += data
+
+
+def _write_headers_with_the_body(self, data, _write=gunicorn_wsgi.Response.write):
+    if self.headers_sent:
+        return _write(self, data)
+    sock, self.sock = self.sock, _Collected()
+    try:
+        _write(self, data)
+    finally:
+        collected, self.sock = self.sock.data, sock
+    if collected:
+        sock.sendall(collected)
+
+
+gunicorn_wsgi.Response.write = _write_headers_with_the_body

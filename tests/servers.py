@@ -2,13 +2,16 @@
 and gunicorn started with the project's gunicorn.conf.py and waited for.
 
 Used by the tests that need real processes (tests/core/test_serve.py,
-tests/core/test_pagecache.py, tests/intake/test_concurrency.py) and by the benchmark
-(bench/server.py), so every one of them starts, probes and stops the server the same way.
+tests/core/test_pagecache.py, tests/intake/test_concurrency.py, tests/core/test_nginx.py)
+and by the benchmark (bench/server.py), so every one of them starts, probes and stops the
+server the same way. ``nginx`` runs Debian's nginx with a site file written by
+`manage.py write_nginx_site`, as an ordinary process with its own folders.
 """
 
 import contextlib
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,6 +29,8 @@ __all__ = [
     "free_port",
     "gunicorn",
     "manage",
+    "nginx",
+    "nginx_binary",
     "production_env",
     "request",
     "run_python",
@@ -121,3 +126,77 @@ def _stop(process: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def nginx_binary() -> str:
+    """Debian's nginx (apt-get install nginx-light), or skip/fail (tests/services.py)."""
+    from tests.services import missing
+
+    found = shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(path)),
+        None,
+    )
+    if found is None:
+        missing("needs Debian's nginx (apt-get install nginx-light), and none is installed")
+    return found
+
+
+@contextlib.contextmanager
+def nginx(site: Path, port: int, folder: Path, *, start_timeout: float = 20):
+    """nginx in the foreground serving ``site`` (it listens on ``port``), ready.
+
+    Everything it writes (pid, temporary bodies, its error log) stays in ``folder``, so
+    it needs no root and leaves the machine's own nginx alone.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for path in temp.values():
+        path.mkdir(exist_ok=True)
+    # As root (CI), nginx's workers would switch to "nobody", who cannot read the
+    # test's private folders; as anyone else it stays that user anyway.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"""{user}worker_processes 1;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    include {site};
+}}
+"""
+    )
+    command = [nginx_binary(), "-p", str(folder), "-c", str(conf), "-g", "daemon off;"]
+    stderr = (folder / "stderr.log").open("wb")
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), 1):
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                logs = [folder / "stderr.log", folder / "error.log"]
+                text = "".join(log.read_text(errors="replace") for log in logs if log.exists())
+                raise RuntimeError(f"nginx did not start:\n{text[-3000:]}")
+            time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        stderr.close()

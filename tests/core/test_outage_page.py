@@ -30,3 +30,21 @@ def test_the_outage_page_is_written_to_static_root_by_default(tmp_path, settings
     call_command("write_outage_page", verbosity=0)
 
     assert (tmp_path / "staticfiles" / "outage.html").is_file()
+
+
+def test_the_outage_page_is_also_written_in_spanish_beside_the_english_one(tmp_path, settings):
+    settings.CLINIC_PHONE = "(555) 010-0177"
+    settings.CLINIC_HOURS_ES = "de lunes a jueves, de 8 a. m. a 6 p. m."
+
+    call_command("write_outage_page", output=str(tmp_path / "outage.html"), verbosity=0)
+
+    english = (tmp_path / "outage.html").read_text()
+    spanish = (tmp_path / "outage.es.html").read_text()
+    assert '<html lang="en">' in english and '<html lang="es">' in spanish
+    assert "Nuestro sitio web no funciona en este momento" in spanish
+    assert "es posible que no lo hayamos recibido" in spanish
+    assert 'href="tel:(555)010-0177"' in spanish and "de lunes a jueves" in spanish
+    assert escape(settings.URGENT_HELP_TEXT_ES) in spanish
+    assert "may not have received" not in spanish
+    assert not re.search(r"<script|<link|\ssrc=|url\(", spanish)
+    assert oct((tmp_path / "outage.es.html").stat().st_mode & 0o777) == "0o644"

@@ -195,3 +195,6 @@ def test_make_serve_keeps_serving_with_the_new_master_after_make_reload(tmp_path
                 break
             time.sleep(0.1)
         log.close()
+    # make and scripts/serve.sh both got TERM (make passes it on too): the masters were
+    # still stopped, not left running on their own.
+    assert not pidfile.exists() and not pidfile.with_name(pidfile.name + ".2").exists()
