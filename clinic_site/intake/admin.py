@@ -392,6 +392,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
             context.update(
                 {
                     "notes": obj.notes.select_related("author").order_by("-created_at", "-pk"),
+                    "additions": obj.additions.order_by("pk"),
                     "note_max_length": NOTE_MAX_LENGTH,
                     "is_overdue": obj.is_overdue(),
                     "urgent_procedure": urgent_procedure() if obj.urgent else None,

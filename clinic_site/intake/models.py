@@ -284,6 +284,18 @@ class ContactRequest(models.Model):
     submission_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # The same form sent again with different words (the first answer was lost, the
+    # person added to their message): stored as its own request, pointing at the first.
+    addition_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="additions",
+        editable=False,
+        verbose_name="addition to",
+        help_text="The request this one was sent again from, with different words.",
+    )
 
     objects = ContactRequestQuerySet.as_manager()
 
@@ -318,6 +330,14 @@ class ContactRequest(models.Model):
                 "updated_at",
             }
         super().save(*args, **kwargs)
+
+    def says_the_same_as(self, submitted) -> bool:
+        """True when ``submitted`` (the form's fields) is what this request already holds."""
+        return all(
+            getattr(self, field) == submitted[field]
+            for field in SUBMITTED_FIELDS
+            if field in submitted
+        )
 
     def get_admin_url(self) -> str:
         return reverse("admin:intake_contactrequest_change", args=[self.pk])

@@ -1,5 +1,7 @@
 """The multi-step actions on contact requests: receiving one, and the retention purge."""
 
+import hashlib
+import json
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -37,14 +39,26 @@ def record_contact_request(
     cannot lose the announcement). The client's address is used for the rate limit
     only and never stored. ``language`` is the language of the form they sent.
 
-    A ``submission_token`` already stored means this form was sent before: that request
-    is returned and nothing new is stored (nor counted against the rate limit).
+    A ``submission_token`` already stored means this form was sent before. If it says
+    the same thing, that request is returned and nothing new is stored (nor counted
+    against the rate limit). If the words differ (the first answer was lost and the
+    person added to their message before sending again), the new version is stored as
+    its own request, an addition to the first, checked for urgency like any other; the
+    same addition sent twice is stored once.
 
     Raises RateLimited, storing nothing, when the client is over its allowance, and
     DatabaseError, storing nothing, when the database cannot take the request.
     """
-    if submission_token and (earlier := _sent_before(submission_token)):
-        return earlier
+    submitted = {field: data[field] for field in SUBMITTED_FIELDS if field in data}
+    token = submission_token or None
+    addition_to = None
+    if token and (earlier := _sent_before(token)):
+        if earlier.says_the_same_as(submitted):
+            return earlier
+        addition_to = earlier.addition_to or earlier
+        token = addition_token(submission_token, submitted)
+        if same_addition := ContactRequest.objects.filter(submission_token=token).first():
+            return same_addition
     if not within_rate_limit(client_ip):
         logger.info(
             "contact request refused by the rate limit",
@@ -55,17 +69,18 @@ def record_contact_request(
     try:
         with transaction.atomic():
             contact_request = ContactRequest.objects.create(
-                **{field: data[field] for field in SUBMITTED_FIELDS if field in data},
+                **submitted,
                 language=language,
                 consent_version=consent.version_for(language),
                 consented_at=timezone.now(),
-                submission_token=submission_token or None,
+                submission_token=token,
+                addition_to=addition_to,
             )
             AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
             queue_staff_notification(contact_request.pk)
     except IntegrityError:
         # The same form, sent twice at the same moment: the other copy won the race.
-        if submission_token and (earlier := _sent_before(submission_token)):
+        if token and (earlier := _sent_before(token)):
             return earlier
         raise
 
@@ -74,10 +89,22 @@ def record_contact_request(
         extra={
             "event": "contact_request.received",
             "contact_request_id": contact_request.pk,
-            "outcome": "stored",
+            "outcome": "addition" if addition_to else "stored",
         },
     )
     return contact_request
+
+
+def addition_token(submission_token: str, submitted: Mapping[str, Any]) -> str:
+    """The token of one changed version of a form: the page's token and a digest of
+    what it says. "+" never occurs in a page's token, so the two never collide; the
+    digest is kept in the row that holds the words themselves."""
+    canonical = json.dumps(
+        [submission_token, submitted], sort_keys=True, ensure_ascii=False, default=str
+    )
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:24]
+    # The column holds 64 characters; the digest covers the whole token.
+    return f"{submission_token[:39]}+{digest}"
 
 
 # The sweep leaves a request alone this long after it arrives: its own task is due or
