@@ -472,6 +472,16 @@ if CLINIC_OPENING_HOURS.strip() and not re.match(
     raise ImproperlyConfigured(
         f"CLINIC_OPENING_HOURS must look like 'mon-fri 09:00-17:00', not {CLINIC_OPENING_HOURS!r}."
     )
+# Urgent requests: a first response within this many minutes, in real time (not opening
+# hours). Nobody has assigned or contacted one after URGENT_ESCALATION_MINUTES: a
+# second email goes to URGENT_ESCALATION_EMAILS (empty: every active front-desk user
+# with an email address), and again every URGENT_ESCALATION_MINUTES until someone acts.
+URGENT_FIRST_RESPONSE_MINUTES = env_int("URGENT_FIRST_RESPONSE_MINUTES", 30)
+URGENT_ESCALATION_MINUTES = env_int("URGENT_ESCALATION_MINUTES", 15)
+URGENT_ESCALATION_EMAILS = env_list("URGENT_ESCALATION_EMAILS", "")
+for _name in ("URGENT_FIRST_RESPONSE_MINUTES", "URGENT_ESCALATION_MINUTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of minutes, 1 or more.")
 # The box at the top of an urgent request: what staff do now, and whom they call.
 URGENT_PROCEDURE_TEXT = env_str(
     "URGENT_PROCEDURE_TEXT",
@@ -484,6 +494,26 @@ URGENT_PROCEDURE_PHONES = env_list(
     "URGENT_PROCEDURE_PHONES",
     f"Emergency services: {EMERGENCY_PHONE},"
     f"Suicide & Crisis Lifeline: {URGENT_HELP_PHONE},"
+    f"Clinic: {CLINIC_PHONE}",
+)
+
+# The same box for a request sent from the Spanish form or asking for Spanish: staff
+# screens stay English, the call may need Spanish.
+URGENT_PROCEDURE_TEXT_ES = env_str(
+    "URGENT_PROCEDURE_TEXT_ES",
+    "This person wrote in Spanish or asked for Spanish. Call now: if you do not speak "
+    "Spanish, find a Spanish-speaking colleague at once, and do not wait for one if "
+    "the person may be in danger. The Suicide & Crisis Lifeline answers in Spanish: "
+    f"call {URGENT_HELP_PHONE} and press {URGENT_HELP_PHONE_OPTION_ES}, or text "
+    f"{URGENT_HELP_TEXT_KEYWORD_ES} to {URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE}. "
+    'Emergency services can bring in an interpreter: say "Spanish". Then tell the '
+    "clinician on duty, and add a note here saying what you did.",
+)
+URGENT_PROCEDURE_PHONES_ES = env_list(
+    "URGENT_PROCEDURE_PHONES_ES",
+    f"Emergency services (ask for Spanish): {EMERGENCY_PHONE},"
+    f"Suicide & Crisis Lifeline in Spanish, then press {URGENT_HELP_PHONE_OPTION_ES}: "
+    rf"{URGENT_HELP_PHONE}\,{URGENT_HELP_PHONE_OPTION_ES},"
     f"Clinic: {CLINIC_PHONE}",
 )
 

@@ -27,6 +27,7 @@ from .models import (
     SUBMITTED_FIELDS,
     AccessLog,
     ContactRequest,
+    NotificationKind,
     Status,
     assignable_staff,
 )
@@ -41,13 +42,16 @@ SUBMITTED_FIELDS_SHOWN = [
 ]
 
 
-def urgent_procedure() -> dict:
-    """The urgent-contact procedure from settings: what to do, and whom to call."""
+def urgent_procedure(*, spanish: bool = False) -> dict:
+    """The urgent-contact procedure from settings: what to do, and whom to call; the
+    Spanish one (URGENT_PROCEDURE_*_ES) for a request sent in or asking for Spanish."""
+    entries = settings.URGENT_PROCEDURE_PHONES_ES if spanish else settings.URGENT_PROCEDURE_PHONES
     phones = []
-    for entry in settings.URGENT_PROCEDURE_PHONES:
+    for entry in entries:
         label, _, number = entry.rpartition(":")
         phones.append({"label": label.strip() or "Call", "number": number.strip()})
-    return {"text": settings.URGENT_PROCEDURE_TEXT, "phones": phones}
+    text = settings.URGENT_PROCEDURE_TEXT_ES if spanish else settings.URGENT_PROCEDURE_TEXT
+    return {"text": text, "phones": phones, "spanish": spanish}
 
 
 class AttentionFilter(admin.SimpleListFilter):
@@ -393,9 +397,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 {
                     "notes": obj.notes.select_related("author").order_by("-created_at", "-pk"),
                     "additions": obj.additions.order_by("pk"),
+                    "urgent_minutes": settings.URGENT_FIRST_RESPONSE_MINUTES,
                     "note_max_length": NOTE_MAX_LENGTH,
                     "is_overdue": obj.is_overdue(),
-                    "urgent_procedure": urgent_procedure() if obj.urgent else None,
+                    "urgent_procedure": (
+                        urgent_procedure(spanish=obj.involves_spanish) if obj.urgent else None
+                    ),
+                    "escalations": obj.notifications.filter(
+                        kind=NotificationKind.ESCALATION, sent_at__isnull=False
+                    ).order_by("sent_at"),
                     "assigned_to_me": obj.assigned_to_id == request.user.pk,
                     "can_work": self.has_change_permission(request, obj),
                     "work_url": reverse("admin:intake_contactrequest_work", args=[obj.pk]),

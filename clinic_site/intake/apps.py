@@ -8,16 +8,18 @@ class IntakeConfig(AppConfig):
     verbose_name = "Front desk"
 
     def ready(self):
-        from clinic_site.core import monitoring, periodic
+        from clinic_site.core import monitoring, periodic, worker
 
+        from . import notifications
         from .models import ContactRequest
-        from .services import requeue_unannounced_requests
 
-        # The task worker sweeps for requests whose notification went missing.
+        # The task worker's one sender loop sends the outbox (staff emails).
+        worker.register_sender("intake.notifications", notifications.send_next)
+        # Urgent requests nobody has acted on are escalated, checked every minute.
         periodic.register(
-            "intake.requeue_unannounced_requests",
+            "intake.escalate_urgent_requests",
             every=timedelta(minutes=1),
-            job=requeue_unannounced_requests,
+            job=notifications.escalate,
         )
         # The oldest new request nobody was emailed about is older than ten minutes.
         monitoring.register(

@@ -4,7 +4,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,9 +12,8 @@ from django.utils import timezone
 
 from clinic_site.core import ratelimit
 
-from . import consent
+from . import consent, notifications
 from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest, Language
-from .tasks import pending_notification_ids, queue_staff_notification
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +29,9 @@ def record_contact_request(
     submission_token: str | None = None,
     language: str = Language.ENGLISH,
 ) -> ContactRequest:
-    """Store a contact request and queue the staff notification, in one transaction.
+    """Store a contact request and owe staff its email (the outbox), in one transaction.
 
-    The queue is a table in the same database, so the request and the task that
+    The outbox is a table in the same database, so the request and the row that
     announces it are committed together or not at all: no instant exists at which a
     request is stored with nothing due to tell staff (a worker killed between the two
     cannot lose the announcement). The client's address is used for the rate limit
@@ -77,7 +75,7 @@ def record_contact_request(
                 addition_to=addition_to,
             )
             AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
-            queue_staff_notification(contact_request.pk)
+            notifications.queue(contact_request)
     except IntegrityError:
         # The same form, sent twice at the same moment: the other copy won the race.
         if token and (earlier := _sent_before(token)):
@@ -105,42 +103,6 @@ def addition_token(submission_token: str, submitted: Mapping[str, Any]) -> str:
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:24]
     # The column holds 64 characters; the digest covers the whole token.
     return f"{submission_token[:39]}+{digest}"
-
-
-# The sweep leaves a request alone this long after it arrives: its own task is due or
-# running then, and re-queuing it would only risk a second email.
-SWEEP_AFTER = timedelta(minutes=3)
-
-
-def requeue_unannounced_requests(*, now=None) -> int:
-    """Queue a notification for every new request that has none due and none sent.
-
-    The task worker runs this every minute (clinic_site.intake.apps), so a request
-    whose task was lost in any way (deleted by hand, a worker that died between
-    marking an attempt failed and queuing the next one, a restored backup) is
-    announced within minutes anyway. Returns how many were queued.
-    """
-    cutoff = (now or timezone.now()) - SWEEP_AFTER
-    with transaction.atomic():
-        unannounced = (
-            set(
-                ContactRequest.objects.awaiting_notification()
-                .filter(created_at__lt=cutoff)
-                .values_list("pk", flat=True)
-            )
-            - pending_notification_ids()
-        )
-        for pk in sorted(unannounced):
-            queue_staff_notification(pk)
-    if unannounced:
-        logger.warning(
-            "notifications re-queued by the sweep",
-            extra={
-                "event": "contact_request.notification",
-                "outcome": f"requeued {len(unannounced)}",
-            },
-        )
-    return len(unannounced)
 
 
 def _sent_before(submission_token: str) -> ContactRequest | None:
