@@ -512,8 +512,8 @@ URGENT_PROCEDURE_TEXT_ES = env_str(
 URGENT_PROCEDURE_PHONES_ES = env_list(
     "URGENT_PROCEDURE_PHONES_ES",
     f"Emergency services (ask for Spanish): {EMERGENCY_PHONE},"
-    f"Suicide & Crisis Lifeline in Spanish, then press {URGENT_HELP_PHONE_OPTION_ES}: "
-    rf"{URGENT_HELP_PHONE}\,{URGENT_HELP_PHONE_OPTION_ES},"
+    f"Suicide & Crisis Lifeline in Spanish (press {URGENT_HELP_PHONE_OPTION_ES} after dialling): "
+    f"{URGENT_HELP_PHONE},"
     f"Clinic: {CLINIC_PHONE}",
 )
 
