@@ -482,6 +482,8 @@ URGENT_ESCALATION_EMAILS = env_list("URGENT_ESCALATION_EMAILS", "")
 for _name in ("URGENT_FIRST_RESPONSE_MINUTES", "URGENT_ESCALATION_MINUTES"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be a whole number of minutes, 1 or more.")
+# Open staff pages ask this often whether a new urgent request has arrived.
+STAFF_POLL_SECONDS = env_int("STAFF_POLL_SECONDS", 20)
 # The box at the top of an urgent request: what staff do now, and whom they call.
 URGENT_PROCEDURE_TEXT = env_str(
     "URGENT_PROCEDURE_TEXT",
@@ -501,13 +503,12 @@ URGENT_PROCEDURE_PHONES = env_list(
 # screens stay English, the call may need Spanish.
 URGENT_PROCEDURE_TEXT_ES = env_str(
     "URGENT_PROCEDURE_TEXT_ES",
-    "This person wrote in Spanish or asked for Spanish. Call now: if you do not speak "
-    "Spanish, find a Spanish-speaking colleague at once, and do not wait for one if "
-    "the person may be in danger. The Suicide & Crisis Lifeline answers in Spanish: "
-    f"call {URGENT_HELP_PHONE} and press {URGENT_HELP_PHONE_OPTION_ES}, or text "
-    f"{URGENT_HELP_TEXT_KEYWORD_ES} to {URGENT_HELP_TEXT_NUMBER or URGENT_HELP_PHONE}. "
-    'Emergency services can bring in an interpreter: say "Spanish". Then tell the '
-    "clinician on duty, and add a note here saying what you did.",
+    "Written in Spanish or asking for Spanish. Call now; if you do not speak Spanish, "
+    "find a Spanish-speaking colleague at once (never wait if they may be in danger). "
+    f"{URGENT_HELP_PHONE} answers in Spanish: call {URGENT_HELP_PHONE} and press "
+    f"{URGENT_HELP_PHONE_OPTION_ES}, or text {URGENT_HELP_TEXT_KEYWORD_ES}. "
+    f"{EMERGENCY_PHONE}: ask for a Spanish interpreter. Then tell the clinician on duty "
+    "and add a note here.",
 )
 URGENT_PROCEDURE_PHONES_ES = env_list(
     "URGENT_PROCEDURE_PHONES_ES",

@@ -14,7 +14,12 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -353,12 +358,26 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "urgent-status/",
+                self.admin_site.admin_view(self.urgent_status_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_urgent_status",
+            ),
+            path(
                 "<path:object_id>/work/",
                 self.admin_site.admin_view(self.work_view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_work",
             ),
             *super().get_urls(),
         ]
+
+    def urgent_status_view(self, request):
+        """How many urgent requests are open, and the newest one's number: polled by
+        every open staff page (static/js/staff-live.js). Numbers only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        open_urgent = ContactRequest.objects.open_urgent()
+        newest = open_urgent.order_by("-pk").values_list("pk", flat=True).first() or 0
+        return JsonResponse({"count": open_urgent.count(), "newest": newest})
 
     def work_view(self, request, object_id):
         """The buttons at the top of a request: assign to me, mark contacted, add note."""
