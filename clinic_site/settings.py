@@ -63,7 +63,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The public address, for links in staff emails (which are sent outside a request).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` derives it from PORT; production refuses to start without an https one,
+# since every invitation, reset and notification link would be dead.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the site's public https address when DEBUG is off, e.g. "
+        f"SITE_URL=https://clinic.example (got {SITE_URL or 'nothing'!r}): links in "
+        "staff emails are built from it."
+    )
 
 # Moving the admin away from /admin/ cuts the noise of drive-by login attempts.
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"

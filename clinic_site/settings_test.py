@@ -9,6 +9,8 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# The test client's host, so /monitor's SITE_URL check agrees with the requests it sees.
+os.environ.setdefault("SITE_URL", "https://testserver")
 
 from clinic_site.settings import *  # noqa: E402,F403
 

@@ -41,6 +41,7 @@ sql "CREATE DATABASE ${source_db}" >/dev/null
 sql "CREATE DATABASE ${target_db}" >/dev/null
 
 export DEBUG=0 SECRET_KEY="backup-check-$(date +%s%N)-not-a-real-key"
+export SITE_URL=https://backup-check.invalid  # required with DEBUG off; no email is sent
 DATABASE_URL="$server/$source_db" "$python" manage.py migrate --noinput --verbosity 0
 DATABASE_URL="$server/$source_db" "$python" manage.py import_content >/dev/null
 

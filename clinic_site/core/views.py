@@ -83,6 +83,8 @@ def healthz(request):
 def monitor(request):
     """For uptime checkers: 200, or 503 naming the failed checks (core/monitoring.py)."""
     failed = monitoring.failing_checks()
+    if not monitoring.site_url_matches(request.get_host()):
+        failed.append("site_url")
     if failed:
         return JsonResponse({"status": "failing", "failed": failed}, status=503)
     return JsonResponse({"status": "ok"})
