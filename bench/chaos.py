@@ -483,11 +483,15 @@ def main() -> int:
         ("duplicates", duplicates),
         ("unannounced (no email reached the mail server)", len(unannounced)),
         ("urgent rows", state["urgent"]),
-        ("urgent rows due an escalation / never escalated", f"{state['urgent_due']} / "
-         f"{len(state['not_escalated'])}"),
+        (
+            "urgent rows due an escalation / never escalated",
+            f"{state['urgent_due']} / {len(state['not_escalated'])}",
+        ),
         ("emails received by the mail server", len(sink.messages)),
-        ("requests announced twice (a worker killed mid-send)",
-         len(announcements) - len(set(announcements))),
+        (
+            "requests announced twice (a worker killed mid-send)",
+            len(announcements) - len(set(announcements)),
+        ),
         ("gave up, told not sent (nothing stored)", len(tally.not_sent)),
         ("resends by people", tally.retries),
         ("longest submission to notification", state["longest"]),
