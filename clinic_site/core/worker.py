@@ -61,7 +61,8 @@ class TaskWorker:
         self.batch = batch
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self.running = True
-        self.last_housekeeping = None
+        self.last_beat = None
+        self.last_periodic = None
 
     def configure_signals(self) -> None:
         def stop(signum, frame):
@@ -93,34 +94,54 @@ class TaskWorker:
             time.sleep(self.interval)
 
     def run_once(self) -> bool:
-        """Housekeeping if it is due, then one item from each sender. True if any sent."""
+        """One item from each sender, with the heartbeat and the periodic jobs when they
+        are due. True if anything was sent.
+
+        The heartbeat comes before each send and the periodic jobs after: a worker just
+        (re)started beats at once and sends what is waiting before the jobs run.
+        """
         close_old_connections()
-        self.housekeeping_if_due()
         busy = False
         for send_next in registered_senders():
-            self.housekeeping_if_due()
+            self.beat_if_due()
             busy = bool(send_next()) or busy
-        return busy
+        self.beat_if_due()
+        # A job may have owed something (an escalation): look again before sleeping.
+        return self.periodic_if_due() or busy
 
-    def housekeeping_if_due(self) -> None:
+    def beat_if_due(self) -> None:
         # The clock, not a count of loops or sends: a long backlog never starves it.
-        now = timezone.now()
-        if self.last_housekeeping is not None and now - self.last_housekeeping < timedelta(
-            seconds=HOUSEKEEPING_SECONDS
-        ):
-            return
-        self.housekeeping()
+        if self._due(self.last_beat):
+            self.beat()
+
+    def periodic_if_due(self) -> bool:
+        """Run the periodic jobs if it is time; True if any job ran."""
+        if not self._due(self.last_periodic):
+            return False
+        return bool(self.run_periodic())
+
+    @staticmethod
+    def _due(last) -> bool:
+        return last is None or timezone.now() - last >= timedelta(seconds=HOUSEKEEPING_SECONDS)
 
     def housekeeping(self) -> None:
+        """The heartbeat and the periodic jobs, now."""
+        self.beat()
+        self.run_periodic()
+
+    def beat(self) -> None:
         Heartbeat.objects.beat(HEARTBEAT_PREFIX + self.worker_id)
         # Each start is a new worker id: forget the beats of long-gone ones.
         Heartbeat.objects.filter(
             name__startswith=HEARTBEAT_PREFIX, beat_at__lt=timezone.now() - timedelta(days=1)
         ).delete()
-        self.last_housekeeping = timezone.now()
+        self.last_beat = timezone.now()
+
+    def run_periodic(self) -> list[str]:
         # Each job runs once per period across every worker and host; a failing job is
         # logged and recorded there, and never stops the emails.
-        periodic.run_due()
+        self.last_periodic = timezone.now()
+        return periodic.run_due()
 
     def recover(self, error: Exception, failures: int) -> None:
         delay = BACKOFF[min(failures, len(BACKOFF)) - 1]
@@ -140,6 +161,6 @@ class TaskWorker:
                 connection.close()
             except DatabaseError:
                 connection.connection = None
-        self.last_housekeeping = None
+        self.last_beat = None
         if self.running:
             time.sleep(delay)
