@@ -51,6 +51,7 @@ content: migrate
 run: content ## Set up everything and serve the site at http://127.0.0.1:8000 (SQLite)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop). Email goes to this console."
 	@trap 'kill 0' EXIT; \
+	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	DEBUG=1 $(MANAGE) task_worker --interval 2 & \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 

@@ -8,12 +8,19 @@ token) after a pause. Meanwhile:
 - a random gunicorn worker is killed (SIGKILL) every few seconds;
 - the task worker is killed (SIGKILL) now and then; scripts/keep-running.sh restarts it;
 - the database is cut for CUT_SECONDS: on PostgreSQL the database refuses connections
-  and its sessions are ended; on SQLite another process holds the write lock.
+  and its sessions are ended; on SQLite another process holds the write lock;
+- the mail server is stopped for SMTP_CUT_SECONDS: staff emails go through a real SMTP
+  server on 127.0.0.1 (tests/smtp_sink.py, started here), which refuses connections
+  meanwhile.
 
-Then it waits for the notifications and prints: thank-yous (forms that ended on the
-thank-you page), rows stored, rows notified, lost (thanked but not stored: must be 0),
-duplicates (one form stored twice), not sent (people told to call, nothing stored),
-and the longest time from a row's arrival to its staff email.
+One person in ten writes words that mark the request urgent, and nobody at the front
+desk acts on anything, so every urgent request is escalated (URGENT_ESCALATION_MINUTES
+is 1 here). Then it waits for the notifications and prints: thank-yous (forms that
+ended on the thank-you page), rows stored, rows notified, lost (thanked but not
+stored: must be 0), duplicates (one form stored twice), unannounced (stored, but no
+email about it reached the mail server: must be 0), urgent requests never escalated
+(must be 0), not sent (people told to call, nothing stored), and the longest time from
+a row's arrival to its staff email.
 
     make chaos                                  # SQLite (a throwaway file)
     DATABASE_URL=postgres://.../scratch make chaos   # PostgreSQL: the database is used
@@ -50,6 +57,7 @@ from bench.server import children  # noqa: E402
 from bench.server import site_env as benchmark_env  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tests.servers import request as plain_request  # noqa: E402
+from tests.smtp_sink import SmtpSink  # noqa: E402
 
 # The browsers here talk to gunicorn directly, as 127.0.0.1 (no proxy in between).
 HOST = "127.0.0.1"
@@ -77,8 +85,10 @@ CUT_AT, CUT_SECONDS = 20.0, 20.0
 KILL_WEB_EVERY = 6.0
 KILL_TASK_WORKER_EVERY = 15.0
 RETRY_PAUSE = 2.0
+SMTP_CUT_AT, SMTP_CUT_SECONDS = 30.0, 20.0
+URGENT_EVERY = 10  # one person in ten writes words that mark the request urgent
 GIVE_UP_AFTER = 60.0  # a person keeps trying this long, then calls instead
-NOTIFY_WAIT = 240.0  # a task killed mid-send is reclaimed after a minute or so
+NOTIFY_WAIT = 240.0  # a row claimed by a killed worker is due again after its lease
 HEADERS = {"X-Forwarded-Proto": "https"}
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -98,7 +108,7 @@ class Tally:
             self.statuses[what] = self.statuses.get(what, 0) + 1
 
 
-def one_person(port: int, name: str, tally: Tally, stop: threading.Event):
+def one_person(port: int, name: str, tally: Tally, stop: threading.Event, urgent=False):
     """Load the form, send it, and send the same form again until thanked (or give up)."""
     try:
         status, headers, page = call(port, "GET", "/contact/")
@@ -119,7 +129,9 @@ def one_person(port: int, name: str, tally: Tally, stop: threading.Event):
             "email": "chaos@example.com",
             "preferred_contact_method": "email",
             "interest": "depression",
-            "message": "Could infusions help me? (chaos test)",
+            "message": "I want to end it (chaos test)"
+            if urgent
+            else "Could infusions help me? (chaos test)",
             "consent": "on",
             "website": "",
         }
@@ -163,7 +175,7 @@ def clients(port: int, tally: Tally, stop: threading.Event, prefix: str):
     sent = 0
     while not stop.is_set():
         sent += 1
-        one_person(port, f"{prefix}-{sent}", tally, stop)
+        one_person(port, f"{prefix}-{sent}", tally, stop, urgent=sent % URGENT_EVERY == 0)
 
 
 class DatabaseCut:
@@ -212,16 +224,34 @@ class DatabaseCut:
 
 COUNT = """
 import json
-from django.db.models import Count, F, Max
+from datetime import timedelta
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 from clinic_site.intake.models import ContactRequest
 rows = ContactRequest.objects.filter(name__startswith="{prefix}")
+due = timezone.now() - timedelta(minutes=2)  # escalated by now: 1 minute, checked each minute
+urgent = rows.filter(urgent=True, created_at__lt=due).annotate(
+    escalations=Count("notifications", filter=Q(
+        notifications__kind="escalation", notifications__sent_at__isnull=False)))
 print("CHAOS", json.dumps({{
     "names": list(rows.values_list("name", flat=True)),
+    "numbers": list(rows.values_list("pk", flat=True)),
     "notified": rows.exclude(notified_at=None).count(),
+    "urgent": rows.filter(urgent=True).count(),
+    "urgent_due": urgent.count(),
+    "not_escalated": list(urgent.filter(escalations=0).values_list("pk", flat=True)),
     "longest": (rows.exclude(notified_at=None)
         .aggregate(m=Max(F("notified_at") - F("created_at")))["m"] or 0).__str__(),
 }}))
 """
+
+
+ANNOUNCEMENT = re.compile(r"(?:New|Urgent: new) contact request #(\d+)")
+
+
+def announced_numbers(sink: SmtpSink) -> set[int]:
+    """The requests whose staff email reached the mail server."""
+    return {int(m.group(1)) for s in sink.subjects if (m := ANNOUNCEMENT.match(s))}
 
 
 def task_worker_pids(process: subprocess.Popen) -> list[int]:
@@ -324,14 +354,20 @@ def main() -> int:
     )
     port = free_port()
     env = site_env(database_url, port)
+    # A real mail server on loopback, which keeps what it receives (and is stopped for
+    # SMTP_CUT_SECONDS below): what reaches it is what is measured.
+    sink = SmtpSink().start()
     # Static files from the source folders, so no collectstatic is needed; otherwise the
-    # production settings. Nothing real is emailed: the locmem backend "sends" it and
-    # the task records notified_at, which is what is measured.
+    # production settings.
     env.update(
         DJANGO_SETTINGS_MODULE="clinic_site.settings_test",
         WEB_CONCURRENCY="3",
         KEEP_RUNNING_DELAY="1",
         REDIS_URL=os.environ.get("REDIS_URL", ""),
+        TEST_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(sink.port),
+        URGENT_ESCALATION_MINUTES="1",
     )
     print(f"Database: {database_url.split('@')[-1]}; migrating ...", flush=True)
     manage(root, env, "migrate", "--noinput")
@@ -367,6 +403,7 @@ def main() -> int:
                 False,
                 False,
             )
+            smtp_cut_done = False
             while (elapsed := time.monotonic() - started) < args.duration:
                 if elapsed >= next_web and (workers := server.workers()):
                     os.kill(random.choice(workers), signal.SIGKILL)  # noqa: S311
@@ -386,19 +423,38 @@ def main() -> int:
                     cut.stop()
                     cutting, cut_done = False, True
                     events.append(f"{elapsed:5.1f}s database back")
+                if not smtp_cut_done and sink.running and elapsed >= SMTP_CUT_AT:
+                    sink.stop()
+                    events.append(f"{elapsed:5.1f}s mail server stopped")
+                if not sink.running and elapsed >= SMTP_CUT_AT + SMTP_CUT_SECONDS:
+                    sink.start()
+                    smtp_cut_done = True
+                    events.append(f"{elapsed:5.1f}s mail server back")
                 time.sleep(0.2)
             if cutting:
                 cut.stop()
+            if not sink.running:
+                sink.start()
             stop.set()
             for thread in threads:
                 thread.join(timeout=GIVE_UP_AFTER + 60)
             load_seconds = time.monotonic() - started
 
-        # Every stored request must be announced: wait for the worker to catch up.
+        # Every stored request must be announced, and every urgent one escalated: wait
+        # for the worker to catch up (urgent rows stored in the last two minutes are not
+        # counted as due for escalation yet, so wait until the last one is).
         deadline = time.monotonic() + NOTIFY_WAIT
+        escalation_settled = time.monotonic() + 150
         while True:
             state = database_state(root, env, f"Chaos {stamp} ")
-            if state["notified"] == len(state["names"]) or time.monotonic() > deadline:
+            announced = announced_numbers(sink)
+            done = (
+                state["notified"] == len(state["names"])
+                and set(state["numbers"]) <= announced
+                and not state["not_escalated"]
+                and time.monotonic() > escalation_settled
+            )
+            if done or time.monotonic() > deadline:
                 break
             time.sleep(2)
     finally:
@@ -408,11 +464,15 @@ def main() -> int:
             os.killpg(supervisor.pid, signal.SIGTERM)
         supervisor.wait(timeout=30)
         worker_log.close()
+        sink.stop()
 
     names = state["names"]
     stored = set(names)
     lost = [name for name in tally.thanked if name not in stored]
     duplicates = len(names) - len(stored)
+    announced = announced_numbers(sink)
+    unannounced = [number for number in state["numbers"] if number not in announced]
+    announcements = [s for s in sink.subjects if not s.startswith("Urgent, nobody")]
     rows = [
         ("connections", args.connections),
         ("load (s)", f"{load_seconds:.0f}"),
@@ -421,6 +481,17 @@ def main() -> int:
         ("notified", state["notified"]),
         ("lost", len(lost)),
         ("duplicates", duplicates),
+        ("unannounced (no email reached the mail server)", len(unannounced)),
+        ("urgent rows", state["urgent"]),
+        (
+            "urgent rows due an escalation / never escalated",
+            f"{state['urgent_due']} / {len(state['not_escalated'])}",
+        ),
+        ("emails received by the mail server", len(sink.messages)),
+        (
+            "requests announced twice (a worker killed mid-send)",
+            len(announcements) - len(set(announcements)),
+        ),
         ("gave up, told not sent (nothing stored)", len(tally.not_sent)),
         ("resends by people", tally.retries),
         ("longest submission to notification", state["longest"]),
@@ -436,7 +507,13 @@ def main() -> int:
     (RESULTS / f"chaos-{stamp}.md").write_text(report)
     (RESULTS / "chaos-latest.md").write_text(report)
     print(report)
-    ok = not lost and not duplicates and state["notified"] == len(names)
+    ok = (
+        not lost
+        and not duplicates
+        and not unannounced
+        and not state["not_escalated"]
+        and state["notified"] == len(names)
+    )
     print("PASS" if ok else "FAIL: lost, duplicated or unannounced requests", flush=True)
     return 0 if ok else 1
 

@@ -63,7 +63,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The public address, for links in staff emails (which are sent outside a request).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` derives it from PORT; production refuses to start without an https one,
+# since every invitation, reset and notification link would be dead.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the site's public https address when DEBUG is off, e.g. "
+        f"SITE_URL=https://clinic.example (got {SITE_URL or 'nothing'!r}): links in "
+        "staff emails are built from it."
+    )
 
 # Moving the admin away from /admin/ cuts the noise of drive-by login attempts.
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
@@ -513,6 +521,18 @@ if CLINIC_OPENING_HOURS.strip() and not re.match(
     raise ImproperlyConfigured(
         f"CLINIC_OPENING_HOURS must look like 'mon-fri 09:00-17:00', not {CLINIC_OPENING_HOURS!r}."
     )
+# Urgent requests: a first response within this many minutes, in real time (not opening
+# hours). Nobody has assigned or contacted one after URGENT_ESCALATION_MINUTES: a
+# second email goes to URGENT_ESCALATION_EMAILS (empty: every active front-desk user
+# with an email address), and again every URGENT_ESCALATION_MINUTES until someone acts.
+URGENT_FIRST_RESPONSE_MINUTES = env_int("URGENT_FIRST_RESPONSE_MINUTES", 30)
+URGENT_ESCALATION_MINUTES = env_int("URGENT_ESCALATION_MINUTES", 15)
+URGENT_ESCALATION_EMAILS = env_list("URGENT_ESCALATION_EMAILS", "")
+for _name in ("URGENT_FIRST_RESPONSE_MINUTES", "URGENT_ESCALATION_MINUTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of minutes, 1 or more.")
+# Open staff pages ask this often whether a new urgent request has arrived.
+STAFF_POLL_SECONDS = env_int("STAFF_POLL_SECONDS", 20)
 # The box at the top of an urgent request: what staff do now, and whom they call.
 URGENT_PROCEDURE_TEXT = env_str(
     "URGENT_PROCEDURE_TEXT",
@@ -525,6 +545,25 @@ URGENT_PROCEDURE_PHONES = env_list(
     "URGENT_PROCEDURE_PHONES",
     f"Emergency services: {EMERGENCY_PHONE},"
     f"Suicide & Crisis Lifeline: {URGENT_HELP_PHONE},"
+    f"Clinic: {CLINIC_PHONE}",
+)
+
+# The same box for a request sent from the Spanish form or asking for Spanish: staff
+# screens stay English, the call may need Spanish.
+URGENT_PROCEDURE_TEXT_ES = env_str(
+    "URGENT_PROCEDURE_TEXT_ES",
+    "Written in Spanish or asking for Spanish. Call now; if you do not speak Spanish, "
+    "find a Spanish-speaking colleague at once (never wait if they may be in danger). "
+    f"{URGENT_HELP_PHONE} answers in Spanish: call {URGENT_HELP_PHONE} and press "
+    f"{URGENT_HELP_PHONE_OPTION_ES}, or text {URGENT_HELP_TEXT_KEYWORD_ES}. "
+    f"{EMERGENCY_PHONE}: ask for a Spanish interpreter. Then tell the clinician on duty "
+    "and add a note here.",
+)
+URGENT_PROCEDURE_PHONES_ES = env_list(
+    "URGENT_PROCEDURE_PHONES_ES",
+    f"Emergency services (ask for Spanish): {EMERGENCY_PHONE},"
+    f"Suicide & Crisis Lifeline in Spanish (press {URGENT_HELP_PHONE_OPTION_ES} after dialling): "
+    f"{URGENT_HELP_PHONE},"
     f"Clinic: {CLINIC_PHONE}",
 )
 

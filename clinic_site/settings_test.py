@@ -9,11 +9,16 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# The test client's host, so /monitor's SITE_URL check agrees with the requests it sees.
+os.environ.setdefault("SITE_URL", "https://testserver")
 
 from clinic_site.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# `make chaos` sends through a real local SMTP server (TEST_EMAIL_BACKEND); tests never.
+EMAIL_BACKEND = (
+    os.environ.get("TEST_EMAIL_BACKEND") or "django.core.mail.backends.locmem.EmailBackend"
+)
 MEDIA_ROOT = tempfile.mkdtemp(prefix="clinic-test-media-")
 SECURE_SSL_REDIRECT = False
 STORAGES = {

@@ -36,6 +36,7 @@ case "$which" in
   *) echo "backup-restore-check: say sqlite, postgres, or nothing for both." >&2; exit 2 ;;
 esac
 export DEBUG=0 SECRET_KEY="backup-check-$(date +%s%N)-not-a-real-key"
+export SITE_URL=https://backup-check.invalid  # required with DEBUG off; no email is sent
 
 # One line per table, "name count", in a SQLite file.
 sqlite_row_counts() {

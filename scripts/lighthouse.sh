@@ -39,6 +39,7 @@ export SECRET_KEY="lighthouse-only-$(date +%s%N)-never-used-for-real"
 export DATABASE_URL="sqlite:///${work}/db.sqlite3"
 export MEDIA_ROOT="${work}/media"
 export ALLOWED_HOSTS=localhost,127.0.0.1
+export SITE_URL=https://localhost  # production refuses to start without an https one
 export SECURE_SSL_REDIRECT=0 TRUST_X_FORWARDED_PROTO=0 HSTS_SECONDS=0
 export LOG_LEVEL=WARNING
 

@@ -107,18 +107,9 @@ def make_reviewer(
 
 def self_healing_worker():
     """The task worker `manage.py task_worker` runs, set up for one pass in a test."""
-    from clinic_site.core.worker import SelfHealingWorker
+    from clinic_site.core.worker import TaskWorker
 
-    return SelfHealingWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
+    return TaskWorker(interval=0, batch=True, worker_id="test-worker")
 
 
 @contextlib.contextmanager

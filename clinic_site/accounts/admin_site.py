@@ -127,8 +127,14 @@ def open_urgent_context(request) -> dict:
     if user is None or not user.has_perm("intake.view_contactrequest"):
         return {"open_urgent_requests": None}
     ContactRequest = apps.get_model("intake", "ContactRequest")
+    open_urgent = ContactRequest.objects.open_urgent()
     return {
-        "open_urgent_requests": ContactRequest.objects.open_urgent().count(),
+        "open_urgent_requests": open_urgent.count(),
         "open_urgent_url": reverse("admin:intake_contactrequest_changelist")
         + "?attention=urgent&clear_search=1",
+        # static/js/staff-live.js polls this to keep the banner and tab title current.
+        "open_urgent_status_url": reverse("admin:intake_contactrequest_urgent_status"),
+        "newest_urgent_request": open_urgent.order_by("-pk").values_list("pk", flat=True).first()
+        or 0,
+        "staff_poll_seconds": settings.STAFF_POLL_SECONDS,
     }

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -97,6 +98,12 @@ def database_writable() -> bool:
 def task_worker_alive() -> bool:
     latest = Heartbeat.objects.latest_beat(HEARTBEAT_PREFIX)
     return latest is not None and latest > timezone.now() - WORKER_SILENT_AFTER
+
+
+def site_url_matches(host: str) -> bool:
+    """SITE_URL names the host (and port) this request reached: otherwise every link in
+    staff emails (invitations, password resets, notifications) points somewhere else."""
+    return urlsplit(settings.SITE_URL).netloc.lower() == host.lower()
 
 
 def cache_answers() -> bool:

@@ -85,7 +85,9 @@ def healthz(request):
 def monitor(request):
     """For uptime checkers: 200, or 503. Only the clinic's monitors learn which checks
     fail (core/monitoring.py): the token, or a call on the host itself."""
-    failed = monitoring.failing_checks()
+    failed = [*monitoring.failing_checks()]
+    if not monitoring.site_url_matches(request.get_host()):
+        failed.append("site_url")
     body = {"status": "failing" if failed else "ok"}
     if failed and _is_the_clinics_monitor(request):
         body["failed"] = failed

@@ -14,7 +14,12 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -27,6 +32,7 @@ from .models import (
     SUBMITTED_FIELDS,
     AccessLog,
     ContactRequest,
+    NotificationKind,
     Status,
     assignable_staff,
 )
@@ -41,13 +47,16 @@ SUBMITTED_FIELDS_SHOWN = [
 ]
 
 
-def urgent_procedure() -> dict:
-    """The urgent-contact procedure from settings: what to do, and whom to call."""
+def urgent_procedure(*, spanish: bool = False) -> dict:
+    """The urgent-contact procedure from settings: what to do, and whom to call; the
+    Spanish one (URGENT_PROCEDURE_*_ES) for a request sent in or asking for Spanish."""
+    entries = settings.URGENT_PROCEDURE_PHONES_ES if spanish else settings.URGENT_PROCEDURE_PHONES
     phones = []
-    for entry in settings.URGENT_PROCEDURE_PHONES:
+    for entry in entries:
         label, _, number = entry.rpartition(":")
         phones.append({"label": label.strip() or "Call", "number": number.strip()})
-    return {"text": settings.URGENT_PROCEDURE_TEXT, "phones": phones}
+    text = settings.URGENT_PROCEDURE_TEXT_ES if spanish else settings.URGENT_PROCEDURE_TEXT
+    return {"text": text, "phones": phones, "spanish": spanish}
 
 
 class AttentionFilter(admin.SimpleListFilter):
@@ -362,12 +371,26 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "urgent-status/",
+                self.admin_site.admin_view(self.urgent_status_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_urgent_status",
+            ),
+            path(
                 "<path:object_id>/work/",
                 self.admin_site.admin_view(self.work_view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_work",
             ),
             *super().get_urls(),
         ]
+
+    def urgent_status_view(self, request):
+        """How many urgent requests are open, and the newest one's number: polled by
+        every open staff page (static/js/staff-live.js). Numbers only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        open_urgent = ContactRequest.objects.open_urgent()
+        newest = open_urgent.order_by("-pk").values_list("pk", flat=True).first() or 0
+        return JsonResponse({"count": open_urgent.count(), "newest": newest})
 
     def work_view(self, request, object_id):
         """The buttons at the top of a request: assign to me, mark contacted, add note."""
@@ -411,11 +434,18 @@ class ContactRequestAdmin(admin.ModelAdmin):
             context.update(
                 {
                     "notes": obj.notes.select_related("author").order_by("-created_at", "-pk"),
+                    "additions": obj.additions.order_by("pk"),
+                    "urgent_minutes": settings.URGENT_FIRST_RESPONSE_MINUTES,
                     "note_max_length": NOTE_MAX_LENGTH,
                     "is_overdue": obj.is_overdue(),
                     "left_open": obj.is_left_open(days=settings.CONTACT_RETENTION_DAYS),
                     "retention_days": settings.CONTACT_RETENTION_DAYS,
-                    "urgent_procedure": urgent_procedure() if obj.urgent else None,
+                    "urgent_procedure": (
+                        urgent_procedure(spanish=obj.involves_spanish) if obj.urgent else None
+                    ),
+                    "escalations": obj.notifications.filter(
+                        kind=NotificationKind.ESCALATION, sent_at__isnull=False
+                    ).order_by("sent_at"),
                     "assigned_to_me": obj.assigned_to_id == request.user.pk,
                     "can_work": self.has_change_permission(request, obj),
                     "work_url": reverse("admin:intake_contactrequest_work", args=[obj.pk]),

@@ -8,16 +8,19 @@ class IntakeConfig(AppConfig):
     verbose_name = "Front desk"
 
     def ready(self):
-        from clinic_site.core import monitoring, periodic
+        from clinic_site.core import monitoring, periodic, worker
 
+        from . import notifications
         from .models import ContactRequest
-        from .services import purge_expired_contact_requests, requeue_unannounced_requests
+        from .services import purge_expired_contact_requests
 
-        # The task worker sweeps for requests whose notification went missing.
+        # The task worker's one sender loop sends the outbox (staff emails).
+        worker.register_sender("intake.notifications", notifications.send_next)
+        # Urgent requests nobody has acted on are escalated, checked every minute.
         periodic.register(
-            "intake.requeue_unannounced_requests",
+            "intake.escalate_urgent_requests",
             every=timedelta(minutes=1),
-            job=requeue_unannounced_requests,
+            job=notifications.escalate,
         )
         # The privacy notice's retention promise. Hourly, so a request goes within the
         # hour after its period ends, whenever the worker started.

@@ -96,9 +96,16 @@ def first_response_target() -> timedelta:
     return timedelta(hours=settings.CONTACT_FIRST_RESPONSE_HOURS)
 
 
-def response_due(received_at):
+def urgent_first_response_target() -> timedelta:
+    return timedelta(minutes=settings.URGENT_FIRST_RESPONSE_MINUTES)
+
+
+def response_due(received_at, *, urgent: bool = False):
     """When the first response to a request received then is due: the target's hours
-    later, counted in opening hours (CLINIC_OPENING_HOURS) or, without them, the clock."""
+    later, counted in opening hours (CLINIC_OPENING_HOURS) or, without them, the clock.
+    Urgent: URGENT_FIRST_RESPONSE_MINUTES later, in real time, whatever the hour."""
+    if urgent:
+        return received_at + urgent_first_response_target()
     hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
     if hours is None:
         return received_at + first_response_target()
@@ -164,8 +171,17 @@ class ContactRequestQuerySet(models.QuerySet):
         return self.filter(urgent=True, status__in=AWAITING_RESPONSE)
 
     def overdue(self, *, now=None):
-        """Still New (no first response) past the first-response target."""
-        return self.filter(status=Status.NEW, created_at__lt=overdue_cutoff(now))
+        """Still New (no first response) past the first-response target: minutes for
+        urgent requests, opening hours for the rest."""
+        urgent_cutoff = (now or timezone.now()) - urgent_first_response_target()
+        return self.filter(status=Status.NEW).filter(
+            models.Q(urgent=False, created_at__lt=overdue_cutoff(now))
+            | models.Q(urgent=True, created_at__lt=urgent_cutoff)
+        )
+
+    def awaiting_someone_urgently(self):
+        """Urgent, still New and nobody assigned: escalated until someone acts."""
+        return self.filter(urgent=True, status=Status.NEW, assigned_to__isnull=True)
 
     def matching_phone(self, term: str):
         """Requests whose phone number contains ``term``'s digits, however either is
@@ -301,6 +317,18 @@ class ContactRequest(models.Model):
     submission_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # The same form sent again with different words (the first answer was lost, the
+    # person added to their message): stored as its own request, pointing at the first.
+    addition_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="additions",
+        editable=False,
+        verbose_name="addition to",
+        help_text="The request this one was sent again from, with different words.",
+    )
 
     objects = ContactRequestQuerySet.as_manager()
 
@@ -336,6 +364,14 @@ class ContactRequest(models.Model):
             }
         super().save(*args, **kwargs)
 
+    def says_the_same_as(self, submitted) -> bool:
+        """True when ``submitted`` (the form's fields) is what this request already holds."""
+        return all(
+            getattr(self, field) == submitted[field]
+            for field in SUBMITTED_FIELDS
+            if field in submitted
+        )
+
     def get_admin_url(self) -> str:
         return reverse("admin:intake_contactrequest_change", args=[self.pk])
 
@@ -346,7 +382,23 @@ class ContactRequest(models.Model):
     @property
     def response_due_at(self):
         """When the first response is due (see response_due)."""
-        return response_due(self.created_at)
+        return response_due(self.created_at, urgent=self.urgent)
+
+    @property
+    def involves_spanish(self) -> bool:
+        """Sent from the Spanish form, or asking to be contacted in Spanish."""
+        return Language.SPANISH in (self.language, self.preferred_language)
+
+    @property
+    def arrived_out_of_hours(self) -> bool:
+        """Sent outside CLINIC_OPENING_HOURS (never, without opening hours)."""
+        hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
+        return hours is not None and not hours.is_open(self.created_at)
+
+    @property
+    def awaits_someone_urgently(self) -> bool:
+        """Urgent, still New and nobody assigned (see awaiting_someone_urgently)."""
+        return self.urgent and self.status == Status.NEW and self.assigned_to_id is None
 
     def is_overdue(self, *, now=None) -> bool:
         """Still New, with no first response, after the target has passed.
@@ -354,11 +406,11 @@ class ContactRequest(models.Model):
         Decided by the same cutoff as ContactRequestQuerySet.overdue(), so a row and
         the list's filter never disagree.
         """
-        return (
-            self.status == Status.NEW
-            and self.first_response_at is None
-            and self.created_at < overdue_cutoff(now)
-        )
+        if self.status != Status.NEW or self.first_response_at is not None:
+            return False
+        if self.urgent:
+            return self.created_at < (now or timezone.now()) - urgent_first_response_target()
+        return self.created_at < overdue_cutoff(now)
 
     def is_left_open(self, *, days: int, now=None) -> bool:
         """Not closed, nothing done for more than ``days`` days (as QuerySet.left_open)."""
@@ -376,6 +428,76 @@ class ContactRequest(models.Model):
             and self.status == Status.NEW
             and self.created_at < timezone.now() - NOTIFICATION_OVERDUE_AFTER
         )
+
+
+class NotificationKind(models.TextChoices):
+    NEW = "new", "New request"
+    URGENT = "urgent", "Urgent request"
+    ESCALATION = "escalation", "Escalation: nobody has acted yet"
+
+
+# Kinds that announce the request itself: sending one sets ContactRequest.notified_at.
+ANNOUNCEMENTS = (NotificationKind.NEW, NotificationKind.URGENT)
+# Kinds that must reach someone within minutes: retried every minute, sent first.
+PRESSING = (NotificationKind.URGENT, NotificationKind.ESCALATION)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def waiting(self):
+        """Neither sent nor called off: still owed to staff."""
+        return self.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+
+    def due(self, *, now=None):
+        return self.waiting().filter(next_attempt_at__lte=now or timezone.now())
+
+    def pressing_first(self):
+        return self.annotate(
+            pressing=models.Case(
+                models.When(kind__in=PRESSING, then=0),
+                default=1,
+                output_field=models.IntegerField(),
+            )
+        ).order_by("pressing", "next_attempt_at", "pk")
+
+
+class Notification(models.Model):
+    """One email owed to staff about one request: the outbox.
+
+    Written in the same transaction as what causes it (a request stored, an urgent
+    request nobody has acted on), so nothing that needs announcing exists without its
+    row; sent by the task worker's one sender loop (notifications.send_next), which
+    retries with back-off until it goes out. It holds no personal data: the email says
+    only that a request needs attention and links to it.
+    """
+
+    contact_request = models.ForeignKey(
+        ContactRequest, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    created_at = models.DateTimeField("queued", default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    # While a worker sends it, this is pushed a lease ahead: a worker killed mid-send
+    # leaves it due again when the lease runs out (notifications.CLAIM_LEASE).
+    next_attempt_at = models.DateTimeField("next attempt", default=timezone.now)
+    sent_at = models.DateTimeField("sent", null=True, blank=True)
+    cancelled_at = models.DateTimeField(
+        "not needed", null=True, blank=True, help_text="Someone acted before it went out."
+    )
+    # The exception's type only: SMTP replies quote addresses.
+    last_error = models.CharField(max_length=60, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "cancelled_at", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for contact request #{self.contact_request_id}"
+
+    @property
+    def is_pressing(self) -> bool:
+        return self.kind in PRESSING
 
 
 class ContactNote(models.Model):

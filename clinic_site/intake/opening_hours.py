@@ -59,6 +59,12 @@ class OpeningHours:
             datetime.combine(day, self.closes, tzinfo=zone),
         )
 
+    def is_open(self, at: datetime) -> bool:
+        """Whether ``at`` falls inside the opening hours."""
+        at = timezone.localtime(at)
+        window = self._window(at.date())
+        return window is not None and window[0] <= at < window[1]
+
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The moment ``duration`` of opening time after ``start``."""
         remaining = duration

@@ -1,10 +1,18 @@
 """Does a message suggest a risk of suicide or self-harm?
 
-CLINICAL REVIEW: a clinician reviews RISK_PHRASES before any change is merged and at
+The phrases are in one reviewable file per language: risk_phrases/en.txt and
+risk_phrases/es.txt beside this module, one phrase a line. This module is the only
+place that decides whether words are urgent (the model calls it when a request is
+stored; the rate-limited page calls it for words it cannot store).
+
+CLINICAL REVIEW: a clinician reviews both files before any change is merged and at
 least once a year. Record each review here.
   - 2026-11: initial list, pending sign-off by the clinic's medical director.
-  - 2026-11: Spanish phrases (RISK_PHRASES_ES) added for the Spanish contact form,
-    pending the same sign-off and a review by a Spanish-speaking clinician.
+  - 2026-11: Spanish phrases added for the Spanish contact form, pending the same
+    sign-off and a review by a Spanish-speaking clinician.
+  - 2026-12: both lists extended after a red-team run ("me voy a suicidar", "tengo
+    ganas de morir", "me corto", "ya no aguanto", "I want to end it", "kms", common
+    misspellings and variants), pending the same sign-off.
 
 How matching works, on purpose:
 - Both the message and the phrases are normalised the same way (see ``normalise``):
@@ -23,117 +31,24 @@ How matching works, on purpose:
 
 import re
 import unicodedata
+from pathlib import Path
 
-# Each entry is a word or phrase as a person might write it. Add variants rather than
-# stems: whole-word matching means "suicide" does not cover "suicidal".
-RISK_PHRASES: tuple[str, ...] = (
-    # Suicide
-    "suicide",
-    "suicidal",
-    "kill myself",
-    "killing myself",
-    "end my life",
-    "ending my life",
-    "end it all",
-    "ending it all",
-    "take my own life",
-    "taking my own life",
-    "take my life",
-    "unalive myself",
-    "want to die",
-    "wanna die",
-    "wish I was dead",
-    "wish I were dead",
-    "better off dead",
-    "better off without me",
-    "don't want to live",
-    "do not want to live",
-    "don't want to be alive",
-    "do not want to be alive",
-    "don't want to be here anymore",
-    "don't want to exist",
-    "do not want to exist",
-    "no reason to live",
-    "nothing to live for",
-    "plan to die",
-    "hang myself",
-    "shoot myself",
-    "jump off a bridge",
-    # Self-harm
-    "self-harm",
-    "self harming",
-    "self harmed",
-    "selfharm",
-    "harm myself",
-    "harming myself",
-    "hurt myself",
-    "hurting myself",
-    "cut myself",
-    "cutting myself",
-    # Not "overdose" alone: people often ask whether ketamine can cause one, and a flag
-    # on every such question would teach staff to ignore the flag.
-    "take an overdose",
-    "taking an overdose",
-    "took an overdose",
-    "want to overdose",
-    "going to overdose",
-    "thinking about overdosing",
-    "thinking of overdosing",
-    "overdose on purpose",
-    "overdosed on purpose",
-    "take all my pills",
-)
+PHRASES_DIR = Path(__file__).resolve().parent / "risk_phrases"
 
-# The same, in Spanish as people write it (with or without accents, "usted" or "tú").
-RISK_PHRASES_ES: tuple[str, ...] = (
-    # Suicidio
-    "suicidio",
-    "suicidarme",
-    "suicida",
-    "suicidas",
-    "me quiero suicidar",
-    "quiero suicidarme",
-    "matarme",
-    "me quiero matar",
-    "quitarme la vida",
-    "me quiero quitar la vida",
-    "acabar con mi vida",
-    "terminar con mi vida",
-    "acabar con todo",
-    "quiero morir",
-    "quiero morirme",
-    "me quiero morir",
-    "ojalá estuviera muerto",
-    "ojalá estuviera muerta",
-    "estaría mejor muerto",
-    "estaría mejor muerta",
-    "estarían mejor sin mí",
-    "no quiero vivir",
-    "no quiero seguir viviendo",
-    "no quiero estar aquí",
-    "no quiero existir",
-    "no tengo razón para vivir",
-    "no tengo por qué vivir",
-    "no vale la pena vivir",
-    "ahorcarme",
-    "pegarme un tiro",
-    "tirarme de un puente",
-    # Autolesión
-    "autolesión",
-    "autolesiones",
-    "autolesionarme",
-    "hacerme daño",
-    "lastimarme",
-    "cortarme",
-    # Not "sobredosis" alone, for the same reason as "overdose" above.
-    "tomar una sobredosis",
-    "tomarme una sobredosis",
-    "tomé una sobredosis",
-    "me tomé una sobredosis",
-    "quiero tomar una sobredosis",
-    "sobredosis a propósito",
-    "tomarme todas las pastillas",
-)
+
+def load_phrases(language: str) -> tuple[str, ...]:
+    """The phrases in risk_phrases/<language>.txt: one a line, "#" starts a comment."""
+    text = (PHRASES_DIR / f"{language}.txt").read_text(encoding="utf-8")
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return tuple(line for line in lines if line)
+
+
+RISK_PHRASES: tuple[str, ...] = load_phrases("en")
+RISK_PHRASES_ES: tuple[str, ...] = load_phrases("es")
+
+# Abbreviations that are also units: "kms" is "kill myself" in a text message, and
+# kilometres after a number ("I live 20 kms away").
+NOT_AFTER_A_NUMBER = frozenset({"kms"})
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 # Hyphens and dashes of every kind become spaces: "self-harm" == "self harm".
@@ -152,7 +67,12 @@ def normalise(text: str) -> str:
 
 def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = sorted({normalise(phrase) for phrase in phrases}, key=len, reverse=True)
-    body = "|".join(re.escape(phrase).replace(r"\ ", " ") for phrase in alternatives)
+
+    def alternative(phrase: str) -> str:
+        escaped = re.escape(phrase).replace(r"\ ", " ")
+        return rf"(?<!\d)(?<!\d ){escaped}" if phrase in NOT_AFTER_A_NUMBER else escaped
+
+    body = "|".join(alternative(phrase) for phrase in alternatives)
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 

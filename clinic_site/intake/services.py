@@ -1,8 +1,9 @@
 """The multi-step actions on contact requests: receiving one, and the retention purge."""
 
+import hashlib
+import json
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,9 +12,8 @@ from django.utils import timezone
 
 from clinic_site.core import ratelimit
 
-from . import consent
+from . import consent, notifications
 from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest, Language
-from .tasks import pending_notification_ids, queue_staff_notification
 
 logger = logging.getLogger(__name__)
 
@@ -29,22 +29,34 @@ def record_contact_request(
     submission_token: str | None = None,
     language: str = Language.ENGLISH,
 ) -> ContactRequest:
-    """Store a contact request and queue the staff notification, in one transaction.
+    """Store a contact request and owe staff its email (the outbox), in one transaction.
 
-    The queue is a table in the same database, so the request and the task that
+    The outbox is a table in the same database, so the request and the row that
     announces it are committed together or not at all: no instant exists at which a
     request is stored with nothing due to tell staff (a worker killed between the two
     cannot lose the announcement). The client's address is used for the rate limit
     only and never stored. ``language`` is the language of the form they sent.
 
-    A ``submission_token`` already stored means this form was sent before: that request
-    is returned and nothing new is stored (nor counted against the rate limit).
+    A ``submission_token`` already stored means this form was sent before. If it says
+    the same thing, that request is returned and nothing new is stored (nor counted
+    against the rate limit). If the words differ (the first answer was lost and the
+    person added to their message before sending again), the new version is stored as
+    its own request, an addition to the first, checked for urgency like any other; the
+    same addition sent twice is stored once.
 
     Raises RateLimited, storing nothing, when the client is over its allowance, and
     DatabaseError, storing nothing, when the database cannot take the request.
     """
-    if submission_token and (earlier := _sent_before(submission_token)):
-        return earlier
+    submitted = {field: data[field] for field in SUBMITTED_FIELDS if field in data}
+    token = submission_token or None
+    addition_to = None
+    if token and (earlier := _sent_before(token)):
+        if earlier.says_the_same_as(submitted):
+            return earlier
+        addition_to = earlier.addition_to or earlier
+        token = addition_token(submission_token, submitted)
+        if same_addition := ContactRequest.objects.filter(submission_token=token).first():
+            return same_addition
     if not within_rate_limit(client_ip):
         logger.info(
             "contact request refused by the rate limit",
@@ -55,17 +67,18 @@ def record_contact_request(
     try:
         with transaction.atomic():
             contact_request = ContactRequest.objects.create(
-                **{field: data[field] for field in SUBMITTED_FIELDS if field in data},
+                **submitted,
                 language=language,
                 consent_version=consent.version_for(language),
                 consented_at=timezone.now(),
-                submission_token=submission_token or None,
+                submission_token=token,
+                addition_to=addition_to,
             )
             AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
-            queue_staff_notification(contact_request.pk)
+            notifications.queue(contact_request)
     except IntegrityError:
         # The same form, sent twice at the same moment: the other copy won the race.
-        if submission_token and (earlier := _sent_before(submission_token)):
+        if token and (earlier := _sent_before(token)):
             return earlier
         raise
 
@@ -74,46 +87,22 @@ def record_contact_request(
         extra={
             "event": "contact_request.received",
             "contact_request_id": contact_request.pk,
-            "outcome": "stored",
+            "outcome": "addition" if addition_to else "stored",
         },
     )
     return contact_request
 
 
-# The sweep leaves a request alone this long after it arrives: its own task is due or
-# running then, and re-queuing it would only risk a second email.
-SWEEP_AFTER = timedelta(minutes=3)
-
-
-def requeue_unannounced_requests(*, now=None) -> int:
-    """Queue a notification for every new request that has none due and none sent.
-
-    The task worker runs this every minute (clinic_site.intake.apps), so a request
-    whose task was lost in any way (deleted by hand, a worker that died between
-    marking an attempt failed and queuing the next one, a restored backup) is
-    announced within minutes anyway. Returns how many were queued.
-    """
-    cutoff = (now or timezone.now()) - SWEEP_AFTER
-    with transaction.atomic():
-        unannounced = (
-            set(
-                ContactRequest.objects.awaiting_notification()
-                .filter(created_at__lt=cutoff)
-                .values_list("pk", flat=True)
-            )
-            - pending_notification_ids()
-        )
-        for pk in sorted(unannounced):
-            queue_staff_notification(pk)
-    if unannounced:
-        logger.warning(
-            "notifications re-queued by the sweep",
-            extra={
-                "event": "contact_request.notification",
-                "outcome": f"requeued {len(unannounced)}",
-            },
-        )
-    return len(unannounced)
+def addition_token(submission_token: str, submitted: Mapping[str, Any]) -> str:
+    """The token of one changed version of a form: the page's token and a digest of
+    what it says. "+" never occurs in a page's token, so the two never collide; the
+    digest is kept in the row that holds the words themselves."""
+    canonical = json.dumps(
+        [submission_token, submitted], sort_keys=True, ensure_ascii=False, default=str
+    )
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:24]
+    # The column holds 64 characters; the digest covers the whole token.
+    return f"{submission_token[:39]}+{digest}"
 
 
 def _sent_before(submission_token: str) -> ContactRequest | None:

@@ -42,7 +42,7 @@ def invite(client, email="new.colleague@clinic.example", role=FRONT_DESK):
 
 
 def link_in(message) -> str:
-    return re.search(r"http://\S+/staff/join/\S+/", message.body).group(0)
+    return re.search(r"https?://\S+/staff/join/\S+/", message.body).group(0)
 
 
 def path_of(url: str) -> str:

@@ -20,6 +20,7 @@ CONFIG_VARIABLES = (
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
+    "SITE_URL",
     "REDIS_URL",
     "TRUST_X_FORWARDED_PROTO",
     "SECURE_SSL_REDIRECT",
@@ -42,6 +43,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="clinic.example",
         CSRF_TRUSTED_ORIGINS="https://clinic.example",
+        SITE_URL="https://clinic.example",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:///:memory:"),
     )
     if os.environ.get("REDIS_URL"):

@@ -154,3 +154,18 @@ def test_the_result_is_kept_briefly_so_callers_cannot_load_the_database(client, 
         assert calls == [1, 1]
     finally:
         monitoring._checks.pop("test_counting")
+
+
+def test_fails_when_site_url_names_another_host_than_the_one_serving(client, settings):
+    worker_beat(5)
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "testserver"]
+    settings.SITE_URL = "http://127.0.0.1:8000"  # `PORT=8731 make run` before the fix
+
+    mismatch = client.get("/monitor", HTTP_HOST="127.0.0.1:8731")
+    settings.SITE_URL = "http://127.0.0.1:8731"
+    match = client.get("/monitor", HTTP_HOST="127.0.0.1:8731")
+
+    assert mismatch.status_code == 503
+    assert mismatch.json()["failed"] == ["site_url"]
+    assert b"8000" not in mismatch.content
+    assert match.status_code == 200

@@ -124,3 +124,31 @@ def test_the_admin_moves_with_admin_url():
     )
 
     assert result.stdout.split() == ["/back-office/", "/back-office/login/"]
+
+
+@pytest.mark.parametrize("site_url", [None, "", "http://clinic.example", "clinic.example"])
+def test_production_refuses_to_start_without_an_https_site_url(site_url):
+    result = manage("check", env=production_env(SITE_URL=site_url))
+
+    assert result.returncode != 0
+    assert "SITE_URL must be the site's public https address" in result.stderr
+
+
+def test_development_defaults_the_site_url_to_this_machine():
+    env = production_env(DEBUG="1", SITE_URL=None)
+    assert settings_under(env, "SITE_URL") == {"SITE_URL": "http://127.0.0.1:8000"}
+
+
+def test_make_run_derives_the_site_url_from_the_port():
+    env = {key: value for key, value in production_env().items() if key != "SITE_URL"}
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "PORT=8731"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+
+    assert 'SITE_URL="${SITE_URL:-http://127.0.0.1:8731}"' in dry_run

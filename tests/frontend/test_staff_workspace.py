@@ -196,7 +196,7 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
     context.close()
 
     (email,) = mailoutbox
-    link = re.search(r"http://\S+/staff/join/\S+/", email.body).group(0)
+    link = re.search(r"https?://\S+/staff/join/\S+/", email.body).group(0)
     context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport])
     page = context.new_page()
     page.goto(site + "/" + link.split("/", 3)[3])

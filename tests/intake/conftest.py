@@ -8,19 +8,16 @@ from clinic_site.accounts.roles import setup_roles
 
 @pytest.fixture
 def run_task_worker(monkeypatch):
-    """Run the real ``manage.py db_worker --batch`` here: every task that is due, then stop.
+    """Run the real ``manage.py task_worker --batch`` here: every notification that is
+    due, then stop.
 
     The worker's close_old_connections() is for long-running processes; inside a test's
     transaction it would close the test's own connection (on PostgreSQL), so it is off.
     """
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
+    monkeypatch.setattr("clinic_site.core.worker.close_old_connections", lambda: None)
 
     def run():
-        call_command(
-            "db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO()
-        )
+        call_command("task_worker", "--batch", stdout=io.StringIO())
 
     return run
 

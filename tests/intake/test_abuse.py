@@ -7,10 +7,9 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django_tasks_db.models import DBTaskResult
 
 from clinic_site.core import ratelimit
-from clinic_site.intake.models import ContactRequest
+from clinic_site.intake.models import ContactRequest, Notification
 
 from .factories import THANKS_URL, form_data, submit
 
@@ -29,7 +28,7 @@ def test_a_filled_honeypot_gets_the_normal_thank_you_and_nothing_is_stored(
     assert response.status_code == 302
     assert response["Location"] == THANKS_URL
     assert ContactRequest.objects.count() == 0
-    assert DBTaskResult.objects.count() == 0
+    assert Notification.objects.count() == 0
     assert mail.outbox == []
 
 

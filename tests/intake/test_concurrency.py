@@ -28,8 +28,8 @@ SUBMISSIONS = 60
 WORKERS = 3
 HTTP_TIMEOUT = 60
 
-# django-tasks-db's queue table (its app label is "django_tasks_database").
-COUNT_QUEUED = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult"
+# The staff-notification outbox (intake.Notification), one row per request here.
+COUNT_QUEUED = "SELECT COUNT(*) FROM intake_notification"
 
 
 def server_env(database_url: str) -> dict:

@@ -9,12 +9,10 @@ import pytest
 from django.core import mail
 from django.db import DatabaseError
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from clinic_site.core.logging import JsonFormatter
-from clinic_site.intake import tasks
-from clinic_site.intake.models import ContactRequest
+from clinic_site.intake import notifications
+from clinic_site.intake.models import ContactRequest, Notification
 
 from .factories import form_data, make_contact_request, submit
 
@@ -49,10 +47,8 @@ def json_log_lines(caplog) -> str:
 
 
 def time_passes():
-    """Make every queued retry due now, as if its delay had passed."""
-    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
-        run_after=timezone.now() - timedelta(seconds=1)
-    )
+    """Make every waiting retry due now, as if its delay had passed."""
+    Notification.objects.waiting().update(next_attempt_at=timezone.now() - timedelta(seconds=1))
 
 
 @pytest.fixture
@@ -72,15 +68,16 @@ def test_the_request_and_its_notification_are_committed_together(
     # Both rows are written by the same transaction: nothing waits for a later step
     # that a killed worker could miss.
     assert ContactRequest.objects.count() == 1
-    assert DBTaskResult.objects.count() == 1
+    assert Notification.objects.count() == 1
     assert callbacks == []
 
 
-def test_the_queued_task_holds_only_the_request_number(received):
-    queued = DBTaskResult.objects.get()
+def test_the_outbox_row_holds_only_the_request_number_and_its_kind(received):
+    queued = Notification.objects.get()
 
-    assert queued.args_kwargs == {"args": [received.pk], "kwargs": {}}
-    assert queued.task_path == "clinic_site.intake.tasks.notify_staff"
+    assert queued.contact_request_id == received.pk
+    assert queued.kind == "new"
+    assert queued.last_error == ""
 
 
 def test_staff_email_says_only_that_a_request_arrived_and_links_to_it(
@@ -134,7 +131,7 @@ def test_a_failed_send_keeps_the_request_logs_no_personal_data_and_retries(
     assert mail.outbox == []
 
     # The failure is logged with the request number and attempt, nothing personal.
-    failures = [r for r in caplog.records if getattr(r, "outcome", None) == "retry_queued"]
+    failures = [r for r in caplog.records if getattr(r, "outcome", None) == "retry"]
     assert len(failures) == 1
     assert failures[0].contact_request_id == received.pk
     assert failures[0].attempt == 1
@@ -143,14 +140,12 @@ def test_a_failed_send_keeps_the_request_logs_no_personal_data_and_retries(
     assert_no_personal_data(lines)
     assert "451 4.3.0" not in lines
 
-    # The failed attempt is recorded without the SMTP reply; a retry waits its turn.
-    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
-    assert "NotificationNotSent" in failed.exception_class_path
-    assert_no_personal_data(failed.traceback)
-    assert "451 4.3.0" not in failed.traceback
-    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
-    assert retry.args_kwargs == {"args": [received.pk, 2], "kwargs": {}}
-    assert retry.run_after > timezone.now() + timedelta(seconds=30)
+    # The failed attempt is recorded without the SMTP reply; the retry waits its turn.
+    waiting = Notification.objects.get()
+    assert waiting.attempts == 1
+    assert waiting.last_error == "SMTPException"
+    assert waiting.sent_at is None
+    assert waiting.next_attempt_at > timezone.now() + timedelta(seconds=30)
 
     run_task_worker()  # too early: the retry is not due yet
     assert mail.outbox == []
@@ -161,28 +156,28 @@ def test_a_failed_send_keeps_the_request_logs_no_personal_data_and_retries(
     assert len(mail.outbox) == 1
     received.refresh_from_db()
     assert received.notified_at is not None
-    retry.refresh_from_db()
-    assert retry.status == TaskResultStatus.SUCCESSFUL
+    waiting.refresh_from_db()
+    assert waiting.sent_at is not None
+    assert waiting.attempts == 2
 
 
 def test_retries_back_off_then_go_on_hourly_and_never_give_up(received, run_task_worker, caplog):
-    attempts = tasks.MAX_ATTEMPTS + 3
+    attempts = notifications.MAX_ATTEMPTS + 3
     delays = []
     with mock.patch(SEND, side_effect=SMTPException(SMTP_REPLY)), caplog.at_level(logging.INFO):
         for _ in range(attempts):
             before = timezone.now()
             run_task_worker()
-            queued = DBTaskResult.objects.get(status=TaskResultStatus.READY)
-            delays.append(queued.run_after - before)
+            delays.append(Notification.objects.get().next_attempt_at - before)
             time_passes()
 
-    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == attempts
+    assert Notification.objects.get().attempts == attempts
     # Longer each time along the schedule, then hourly for as long as it takes.
-    schedule = delays[: tasks.MAX_ATTEMPTS - 1]
+    schedule = delays[: notifications.MAX_ATTEMPTS - 1]
     assert schedule == sorted(schedule)
     assert all(
         timedelta(minutes=59) < delay < timedelta(minutes=61)
-        for delay in delays[tasks.MAX_ATTEMPTS - 1 :]
+        for delay in delays[notifications.MAX_ATTEMPTS - 1 :]
     )
     outcomes = [
         r.outcome for r in caplog.records if getattr(r, "event", "").endswith("notification")
@@ -198,13 +193,26 @@ def test_retries_back_off_then_go_on_hourly_and_never_give_up(received, run_task
     assert received.notified_at is not None
 
 
+def test_an_urgent_notification_is_retried_every_minute_not_on_the_hourly_ladder(
+    client, run_task_worker
+):
+    submit(client, form_data(message="I want to end it"))
+    delays = []
+    with mock.patch(SEND, side_effect=SMTPException(SMTP_REPLY)):
+        for _ in range(notifications.MAX_ATTEMPTS + 2):
+            before = timezone.now()
+            run_task_worker()
+            delays.append(Notification.objects.get().next_attempt_at - before)
+            time_passes()
+
+    assert all(timedelta(seconds=50) < delay < timedelta(seconds=70) for delay in delays)
+
+
 def test_when_the_notification_cannot_be_queued_nothing_is_stored_and_the_person_is_told(
     client, caplog
 ):
     with (
-        mock.patch.object(
-            tasks, "notify_staff", mock.Mock(**{"enqueue.side_effect": DatabaseError})
-        ),
+        mock.patch.object(notifications, "queue", side_effect=DatabaseError),
         caplog.at_level(logging.ERROR),
     ):
         response = submit(client)
@@ -216,12 +224,14 @@ def test_when_the_notification_cannot_be_queued_nothing_is_stored_and_the_person
     assert_no_personal_data(json_log_lines(caplog))
 
 
-def test_the_notification_is_sent_once_even_if_queued_twice(received, run_task_worker):
-    tasks.notify_staff.enqueue(received.pk)
+def test_the_request_is_announced_once_even_if_owed_twice(received, run_task_worker):
+    notifications.queue(received)
 
     run_task_worker()
 
     assert len(mail.outbox) == 1
+    assert Notification.objects.waiting().count() == 0
+    assert Notification.objects.filter(cancelled_at__isnull=False).count() == 1
 
 
 def test_without_recipients_nothing_is_sent_and_it_is_tried_again_later(
@@ -234,7 +244,7 @@ def test_without_recipients_nothing_is_sent_and_it_is_tried_again_later(
 
     assert mail.outbox == []
     assert any(getattr(r, "outcome", None) == "no_recipients" for r in caplog.records)
-    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+    assert Notification.objects.waiting().exists()
 
     settings.CONTACT_NOTIFY_EMAILS = ["desk@clinic.example"]
     time_passes()
@@ -244,13 +254,13 @@ def test_without_recipients_nothing_is_sent_and_it_is_tried_again_later(
 
 def test_a_deleted_request_needs_no_notification(run_task_worker):
     contact_request = make_contact_request()
-    tasks.notify_staff.enqueue(contact_request.pk)
+    notifications.queue(contact_request)
     contact_request.delete()
 
     run_task_worker()
 
     assert mail.outbox == []
-    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+    assert not Notification.objects.exists()
 
 
 def test_logs_of_a_whole_submission_hold_no_personal_data(

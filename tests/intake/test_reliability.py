@@ -21,18 +21,17 @@ from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
-from clinic_site.core import periodic, worker
+from clinic_site.core import monitoring, periodic
 from clinic_site.core.models import Heartbeat
-from clinic_site.intake import services, tasks
-from clinic_site.intake.models import ContactRequest
+from clinic_site.intake import notifications, services
+from clinic_site.intake.models import ContactRequest, Notification
 from tests.core.production import BASE_DIR, manage, production_env, run_python
 from tests.helpers import force_login_verified, make_staff, self_healing_worker, writes_refused
 
@@ -50,17 +49,14 @@ class WorkerKilled(BaseException):
 def run_self_healing_worker():
     """`manage.py task_worker` for one pass: housekeeping, then every task that is due."""
     # close_old_connections() would close the test's own transaction (see conftest.py).
-    with (
-        mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
-        mock.patch("clinic_site.core.worker.close_old_connections"),
-    ):
+    with mock.patch("clinic_site.core.worker.close_old_connections"):
         self_healing_worker().run()
 
 
 def received_request(**fields) -> ContactRequest:
-    """A stored request with its notification queued, as the contact form leaves it."""
+    """A stored request with its notification owed, as the contact form leaves it."""
     contact_request = make_contact_request(**fields)
-    tasks.queue_staff_notification(contact_request.pk)
+    notifications.queue(contact_request)
     return contact_request
 
 
@@ -78,9 +74,7 @@ def form_token(client) -> str:
 
 def test_a_web_worker_killed_between_save_and_enqueue_leaves_no_unannounced_request(client):
     with (
-        mock.patch.object(
-            tasks, "notify_staff", mock.Mock(**{"enqueue.side_effect": WorkerKilled})
-        ),
+        mock.patch.object(notifications, "queue", side_effect=WorkerKilled),
         pytest.raises(WorkerKilled),
     ):
         submit(client)
@@ -88,35 +82,17 @@ def test_a_web_worker_killed_between_save_and_enqueue_leaves_no_unannounced_requ
     # The transaction never committed: no request exists without its notification.
     # The person saw no thank-you (their connection dropped) and can send it again.
     assert ContactRequest.objects.count() == 0
-    assert DBTaskResult.objects.count() == 0
+    assert Notification.objects.count() == 0
 
 
-def test_the_sweep_announces_a_request_whose_task_went_missing(client):
-    make_contact_request(created_at=minutes_ago(5))  # its task was deleted by hand
-
-    run_self_healing_worker()
-
-    assert len(mail.outbox) == 1
-    assert ContactRequest.objects.get().notified_at is not None
+def claimed_by_a_worker(minutes: int):
+    """Every owed email claimed by a worker ``minutes`` ago (its lease taken then)."""
+    Notification.objects.update(next_attempt_at=minutes_ago(minutes) + notifications.CLAIM_LEASE)
 
 
-def test_the_sweep_leaves_requests_with_a_task_due_alone():
-    fresh = make_contact_request()
-    waiting = make_contact_request(created_at=minutes_ago(30))
-    tasks.notify_staff.using(run_after=timezone.now() + timedelta(hours=1)).enqueue(waiting.pk, 6)
-    DBTaskResult.objects.filter(args_kwargs__args__0=fresh.pk).delete()
-
-    assert services.requeue_unannounced_requests() == 0  # fresh is too new to sweep
-    assert services.requeue_unannounced_requests(now=timezone.now() + timedelta(minutes=5)) == 1
-    assert tasks.pending_notification_ids() == {fresh.pk, waiting.pk}
-
-
-def test_a_task_left_running_by_a_dead_worker_is_reclaimed_and_sent():
+def test_a_notification_left_claimed_by_a_dead_worker_is_sent_when_its_lease_runs_out():
     contact_request = received_request()
-    # A worker claimed it and was killed mid-send, ten minutes ago.
-    DBTaskResult.objects.update(
-        status=TaskResultStatus.RUNNING, started_at=minutes_ago(10), worker_ids=["dead"]
-    )
+    claimed_by_a_worker(10)  # a worker claimed it and was killed mid-send
 
     run_self_healing_worker()
 
@@ -125,28 +101,27 @@ def test_a_task_left_running_by_a_dead_worker_is_reclaimed_and_sent():
     assert contact_request.notified_at is not None
 
 
-def test_a_task_running_now_is_not_taken_from_its_worker():
+def test_a_notification_being_sent_now_is_not_taken_from_its_worker():
     received_request()
-    DBTaskResult.objects.update(
-        status=TaskResultStatus.RUNNING, started_at=minutes_ago(2), worker_ids=["alive"]
-    )
-    Heartbeat.objects.beat("task-worker:alive")
+    claimed_by_a_worker(0)
 
-    assert worker.reclaim_abandoned_tasks() == 0  # its worker still beats
-    assert worker.reclaim_abandoned_tasks(now=timezone.now() + timedelta(minutes=4)) == 1
+    run_self_healing_worker()
+    assert mail.outbox == []  # its worker is sending it
+    assert not notifications.send_next()
+    later = timezone.now() + notifications.CLAIM_LEASE + timedelta(seconds=1)
+    assert notifications.send_next(now=later)  # its worker died: due again
+    assert len(mail.outbox) == 1
 
 
-def test_a_task_whose_worker_stopped_beating_is_reclaimed_within_minutes():
+def test_two_workers_never_send_the_same_notification():
     received_request()
-    DBTaskResult.objects.update(
-        status=TaskResultStatus.RUNNING, started_at=minutes_ago(2), worker_ids=["killed"]
-    )
-    Heartbeat.objects.update_or_create(
-        name="task-worker:killed", defaults={"beat_at": minutes_ago(2)}
-    )
+    now = timezone.now()
 
-    assert worker.reclaim_abandoned_tasks() == 1
-    assert DBTaskResult.objects.get().status == TaskResultStatus.READY
+    first = notifications._claim(now)  # one worker claims it...
+    second = notifications._claim(now)  # ...and another, at the same moment, finds none
+
+    assert first is not None
+    assert second is None
 
 
 # --- The worker heals itself ----------------------------------------------------------
@@ -199,11 +174,9 @@ def test_a_broken_periodic_job_does_not_stop_the_emails(monkeypatch, caplog):
 def test_smtp_down_past_the_whole_schedule_then_up_the_request_is_sent():
     contact_request = received_request()
     with mock.patch(SEND, side_effect=SMTPException("421 down")):
-        for _ in range(tasks.MAX_ATTEMPTS + 2):
+        for _ in range(notifications.MAX_ATTEMPTS + 2):
             run_self_healing_worker()
-            DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
-                run_after=timezone.now()
-            )
+            Notification.objects.waiting().update(next_attempt_at=timezone.now())
 
     assert mail.outbox == []
     run_self_healing_worker()
@@ -211,6 +184,55 @@ def test_smtp_down_past_the_whole_schedule_then_up_the_request_is_sent():
     assert len(mail.outbox) == 1
     contact_request.refresh_from_db()
     assert contact_request.notified_at is not None
+
+
+def test_after_an_smtp_outage_everything_waiting_goes_out_within_a_minute_of_recovery():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        earlier = [received_request() for _ in range(3)]
+        urgent = received_request(message="I want to end it")
+        with mock.patch(SEND, side_effect=SMTPException("421 down")):
+            # 11.5 minutes of outage: each row fails on its ladder (1, 5, ... minutes).
+            for _ in range(23):
+                run_self_healing_worker()
+                clock.shift(timedelta(seconds=30))
+        assert mail.outbox == []
+        assert Notification.objects.filter(
+            next_attempt_at__gt=timezone.now() + timedelta(minutes=5)
+        ).exists()  # some wait far beyond the recovery without the release
+
+        recovered_at = timezone.now()
+        # The mail server is back. Within a minute, the urgent row's retry comes up...
+        clock.shift(timedelta(minutes=1))
+        run_self_healing_worker()
+
+        # ...and its success releases every waiting row at once.
+        assert len(mail.outbox) == 4
+        assert mail.outbox[0].subject.startswith("Urgent:")
+        for contact_request in [*earlier, urgent]:
+            contact_request.refresh_from_db()
+            assert contact_request.notified_at - recovered_at <= timedelta(minutes=1)
+
+
+def test_a_worker_busy_sending_for_minutes_stays_green_on_the_monitor():
+    for _ in range(300):
+        received_request()
+    checked = []
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        real_send = notifications.notification_email
+
+        def slow_mail_server(notification):
+            # Each email takes a second of the (fake) clock: 300 of them, five minutes.
+            clock.shift(timedelta(seconds=1))
+            checked.append(monitoring.task_worker_alive())
+            return real_send(notification)
+
+        with mock.patch.object(notifications, "notification_email", slow_mail_server):
+            run_self_healing_worker()
+
+    assert len(mail.outbox) == 300
+    assert len(checked) == 300 and all(checked)
 
 
 # --- Never give up silently -------------------------------------------------------------
@@ -332,7 +354,7 @@ def test_the_same_form_sent_twice_stores_one_request_and_thanks_both_times(clien
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"] == reverse("intake:thanks")
     assert ContactRequest.objects.count() == 1
-    assert DBTaskResult.objects.count() == 1
+    assert Notification.objects.count() == 1
     assert first_thanks.content == second_thanks.content
 
 
@@ -347,7 +369,7 @@ def test_the_same_form_sent_twice_at_the_same_moment_stores_one_request(client):
 
     assert first.status_code == second.status_code == 302
     assert ContactRequest.objects.count() == 1
-    assert DBTaskResult.objects.count() == 1
+    assert Notification.objects.count() == 1
 
 
 def test_two_page_loads_are_two_requests(client):
@@ -382,14 +404,14 @@ import django; django.setup()
 from django.db import transaction
 from django.utils import timezone
 from clinic_site.intake.models import ContactRequest
-from clinic_site.intake.tasks import queue_staff_notification
+from clinic_site.intake.notifications import queue
 with transaction.atomic():
     request = ContactRequest.objects.create(
         name="Test Person", email="person@example.com", preferred_contact_method="email",
         interest="other", message="A test message.", consent_version="1",
         consented_at=timezone.now(),
     )
-    queue_staff_notification(request.pk)
+    queue(request)
 print(request.pk)
 """
 
@@ -467,34 +489,29 @@ def test_a_killed_task_worker_is_started_again_within_seconds_and_sends_the_emai
         log.close()
 
 
-def test_a_task_cut_off_by_a_database_error_is_run_again_as_soon_as_the_database_returns():
-    received_request()
-    real_successful = DBTaskResult.set_successful
-    real_failed = DBTaskResult.set_failed
-    outage = {"left": 2}  # recording the outcome fails, then recording the failure too
+def test_an_email_sent_as_the_database_fails_is_recorded_on_its_return_and_not_sent_again():
+    contact_request = received_request()
+    real_record = notifications._record_sent
+    outage = {"left": 1}  # recording the send fails once: the database went away
 
-    def down_then_up(real):
-        def record(self, *args):
-            if outage["left"]:
-                outage["left"] -= 1
-                raise OperationalError("the database system is shutting down")
-            return real(self, *args)
-
-        return record
+    def down_then_up(*args):
+        if outage["left"]:
+            outage["left"] -= 1
+            raise OperationalError("the database system is shutting down")
+        return real_record(*args)
 
     with (
-        mock.patch.object(DBTaskResult, "set_successful", down_then_up(real_successful)),
-        mock.patch.object(DBTaskResult, "set_failed", down_then_up(real_failed)),
+        mock.patch.object(notifications, "_record_sent", down_then_up),
         mock.patch("clinic_site.core.worker.connections.all", return_value=[]),
         mock.patch("clinic_site.core.worker.time.sleep"),
     ):
         run_self_healing_worker()
 
-    # Not left "running" for RECLAIM_AFTER: run again at once, and it finished.
-    assert list(DBTaskResult.objects.values_list("status", flat=True)) == [
-        TaskResultStatus.SUCCESSFUL
-    ]
-    assert len(mail.outbox) == 1  # the second run found it already sent
+    # Recorded as soon as the database answered again, and not sent a second time.
+    assert len(mail.outbox) == 1
+    contact_request.refresh_from_db()
+    assert contact_request.notified_at is not None
+    assert Notification.objects.get().sent_at is not None
 
 
 ENV_URL = os.environ.get("DATABASE_URL", "")
