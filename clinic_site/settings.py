@@ -465,6 +465,9 @@ FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # 
 # counted in the opening hours below ("mon-fri 09:00-17:00"; empty: clock hours).
 CONTACT_FIRST_RESPONSE_HOURS = env_int("CONTACT_FIRST_RESPONSE_HOURS", 8)
 CLINIC_OPENING_HOURS = env_str("CLINIC_OPENING_HOURS", "mon-fri 09:00-17:00")
+# After a try that did not reach the person ("Tried, no answer"), the next try is due
+# this many opening hours later (an hour for an urgent request).
+CONTACT_RETRY_HOURS = env_int("CONTACT_RETRY_HOURS", 4)
 if CLINIC_OPENING_HOURS.strip() and not re.match(
     r"^\s*[a-z]{3}(\s*[-,]\s*[a-z]{3})*\s+\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*$",
     CLINIC_OPENING_HOURS.lower(),

@@ -9,12 +9,15 @@ shows on the request itself.
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -26,7 +29,9 @@ from .models import (
     NOTE_MAX_LENGTH,
     SUBMITTED_FIELDS,
     AccessLog,
+    AttemptChannel,
     ContactRequest,
+    Outcome,
     Status,
     assignable_staff,
 )
@@ -113,6 +118,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     list_filter = [
         AttentionFilter,
         "status",
+        "outcome",
         "urgent",
         "interest",
         "preferred_language",
@@ -142,12 +148,17 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "closed_at_shown",
         "notified_at_shown",
         "staff_email",
+        "attempts_shown",
         "access_history",
     ]
     fieldsets = [
         (
             "Status and assignee",
-            {"fields": ["status", "assigned_to"]},
+            {
+                "fields": ["status", "outcome", "assigned_to"],
+                "description": "Closing needs an outcome. Only an outcome that needed a "
+                "conversation counts as a response in the figures.",
+            },
         ),
         (
             "What they sent",
@@ -163,6 +174,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "received_at",
                     "urgent_shown",
                     "response_due",
+                    "attempts_shown",
                     "first_response_at_shown",
                     "closed_at_shown",
                     "notified_at_shown",
@@ -284,9 +296,16 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def first_response(self, contact_request):
         if contact_request.is_overdue():
             return tag("Overdue", "overdue")
-        if contact_request.first_response_at is None:
-            return f"Due by {staff_datetime(contact_request.response_due_at)}"
-        return f"Responded {staff_datetime(contact_request.first_response_at)}"
+        if contact_request.first_response_at is not None:
+            return f"Responded {staff_datetime(contact_request.first_response_at)}"
+        if contact_request.status == Status.CLOSED:
+            return f"Closed: {contact_request.outcome_shown}"
+        if contact_request.next_attempt_is_due():
+            return tag("Next try due now", "overdue")
+        if contact_request.next_attempt_due_at is not None:
+            due = staff_datetime(contact_request.next_attempt_due_at)
+            return f"Tried, no answer; next try by {due}"
+        return f"Due by {staff_datetime(contact_request.response_due_at)}"
 
     @admin.display(description="Age", ordering="-created_at")
     def age(self, contact_request):
@@ -308,6 +327,23 @@ class ContactRequestAdmin(admin.ModelAdmin):
     closed_at_shown = moment("closed_at", "Closed")
     notified_at_shown = moment("notified_at", "Staff notified")
     consented_at_shown = moment("consented_at", "Consented")
+
+    @admin.display(description="Tries with no answer")
+    def attempts_shown(self, contact_request):
+        attempts = list(contact_request.attempts.select_related("by"))
+        if not attempts:
+            return "None"
+        rows = format_html_join(
+            "",
+            "<li>{}, {} ({})</li>",
+            (
+                (attempt.get_channel_display(), staff_datetime(attempt.at), attempt.by)
+                for attempt in attempts
+            ),
+        )
+        due = contact_request.next_attempt_due_at
+        after = format_html("<p>Next try due by {}</p>", staff_datetime(due)) if due else ""
+        return format_html("<ul>{}</ul>{}", rows, after)
 
     @admin.display(description="Staff email")
     def staff_email(self, contact_request):
@@ -367,7 +403,9 @@ class ContactRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         note = request.POST.get("note", "")
         try:
-            match request.POST.get("do"):
+            # The "Tried, no answer" buttons each send their channel.
+            do = request.POST.get("do") or ("tried" if "channel" in request.POST else "")
+            match do:
                 case "assign":
                     followup.assign(contact_request=contact_request, user=request.user)
                     self.message_user(request, "Assigned to you.")
@@ -381,6 +419,26 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 case "note":
                     followup.add_note(contact_request=contact_request, user=request.user, body=note)
                     self.message_user(request, "Note added.")
+                case "tried":
+                    attempt = followup.record_attempt(
+                        contact_request=contact_request,
+                        user=request.user,
+                        channel=request.POST.get("channel", ""),
+                        note=note,
+                    )
+                    self.message_user(
+                        request,
+                        f"Recorded: {attempt.get_channel_display()}. The request stays open; "
+                        f"next try due by {staff_datetime(contact_request.next_attempt_due_at)}.",
+                    )
+                case "close":
+                    followup.close(
+                        contact_request=contact_request,
+                        user=request.user,
+                        outcome=request.POST.get("outcome", ""),
+                        note=note,
+                    )
+                    self.message_user(request, f"Closed: {contact_request.outcome_shown}.")
                 case _:
                     self.message_user(request, "Nothing was changed.", messages.WARNING)
         except ValueError as error:
@@ -398,6 +456,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "assigned_to_me": obj.assigned_to_id == request.user.pk,
                     "can_work": self.has_change_permission(request, obj),
                     "work_url": reverse("admin:intake_contactrequest_work", args=[obj.pk]),
+                    "attempt_channels": AttemptChannel.choices,
+                    "outcomes": Outcome.choices,
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -438,22 +498,42 @@ class ContactRequestAdmin(admin.ModelAdmin):
             lambda: queryset.assign(request.user),
             f"Assigned to {request.user.get_username()}",
         )
-        self.message_user(request, f"Assigned {len(changed)} request(s) to you.")
+        self.message_user(request, f"Assigned {requests_count(len(changed))} to you.")
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
     def mark_contacted(self, request, queryset):
         self._set_status(request, queryset, Status.CONTACTED)
 
-    @admin.action(description="Close selected requests", permissions=["change"])
+    @admin.action(
+        description="Close selected requests (asks for the outcome)", permissions=["change"]
+    )
     def close(self, request, queryset):
-        self._set_status(request, queryset, Status.CLOSED)
+        """A page asking for the outcome first; closing happens when it is chosen."""
+        chosen = request.POST.get("outcome", "")
+        if chosen in Outcome.values:
+            outcome = Outcome(chosen)
+            changed = self._change_and_log(
+                request, lambda: queryset.close(outcome), f"Closed: {outcome.label}"
+            )
+            self.message_user(request, f"Closed {requests_count(len(changed))}: {outcome.label}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Close requests: what was the outcome?",
+            "opts": self.opts,
+            "queryset": queryset,
+            "outcomes": Outcome.choices,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "missing": "outcome" in request.POST,
+        }
+        return TemplateResponse(request, "admin/intake/contactrequest/close_outcome.html", context)
 
     def _set_status(self, request, queryset, status):
         label = Status(status).label
         changed = self._change_and_log(
             request, lambda: queryset.set_status(status), f"Status: {label}"
         )
-        self.message_user(request, f"{len(changed)} request(s) now {label.lower()}.")
+        self.message_user(request, f"{requests_count(len(changed))} now {label.lower()}.")
 
     @staticmethod
     def _change_and_log(request, change, detail):
@@ -476,6 +556,10 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return response
 
 
+def requests_count(number: int) -> str:
+    return f"{number} request{pluralize(number)}"
+
+
 def describe(form) -> str:
     """What staff changed, for the access log: status and assignee only, no patient data."""
     parts = []
@@ -483,6 +567,8 @@ def describe(form) -> str:
         value = form.cleaned_data.get(name)
         if name == "status":
             parts.append(f"Status: {Status(value).label}")
+        elif name == "outcome" and value:
+            parts.append(f"Outcome: {Outcome(value).label}")
         elif name == "assigned_to":
             parts.append(f"Assigned to {value.get_username()}" if value else "Unassigned")
     return "; ".join(parts)[:200]

@@ -6,8 +6,19 @@ neither happens without the other. Log details never hold what a note says.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import NOTE_MAX_LENGTH, AccessLog, ContactNote, ContactRequest, Status
+from .models import (
+    NOTE_MAX_LENGTH,
+    AccessLog,
+    AttemptChannel,
+    ContactAttempt,
+    ContactNote,
+    ContactRequest,
+    Outcome,
+    Status,
+    next_attempt_due,
+)
 
 
 class EmptyNote(ValueError):
@@ -56,4 +67,52 @@ def mark_contacted(*, contact_request: ContactRequest, user, note: str = "") -> 
         detail = "Status: Contacted" + ("; added a note" if note else "")
         AccessLog.objects.record(
             [contact_request], AccessLog.Action.CHANGED, actor=user, detail=detail
+        )
+
+
+def record_attempt(
+    *, contact_request: ContactRequest, user, channel: str, note: str = ""
+) -> ContactAttempt:
+    """A try that did not reach the person: recorded, the request kept open (In
+    progress, so it is no longer "Overdue") and the next try made due. Not a response:
+    the first-response time stays empty until someone reaches them."""
+    channel = AttemptChannel(channel)
+    note = _clean_note(note)
+    if contact_request.status not in (Status.NEW, Status.IN_PROGRESS):
+        raise ValueError("This request is already contacted or closed: nothing was recorded.")
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = ContactAttempt.objects.create(
+            contact_request=contact_request, channel=channel, by=user, at=now
+        )
+        if note:
+            ContactNote.objects.create(contact_request=contact_request, author=user, body=note)
+        contact_request.status = Status.IN_PROGRESS
+        contact_request.next_attempt_due_at = next_attempt_due(now, urgent=contact_request.urgent)
+        contact_request.save(update_fields=["status", "next_attempt_due_at"])
+        detail = f"Tried: {channel.label}" + ("; added a note" if note else "")
+        AccessLog.objects.record(
+            [contact_request], AccessLog.Action.CHANGED, actor=user, detail=detail
+        )
+    return attempt
+
+
+def close(*, contact_request: ContactRequest, user, outcome: str, note: str = "") -> None:
+    """Close with an outcome; only an outcome that needed a conversation is a response."""
+    try:
+        outcome = Outcome(outcome)
+    except ValueError:
+        raise ValueError("Choose an outcome to close this request.") from None
+    note = _clean_note(note)
+    with transaction.atomic():
+        if note:
+            ContactNote.objects.create(contact_request=contact_request, author=user, body=note)
+        contact_request.status = Status.CLOSED
+        contact_request.outcome = outcome
+        contact_request.save(update_fields=["status", "outcome"])
+        AccessLog.objects.record(
+            [contact_request],
+            AccessLog.Action.CHANGED,
+            actor=user,
+            detail=f"Closed: {outcome.label}" + ("; added a note" if note else ""),
         )

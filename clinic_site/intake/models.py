@@ -11,8 +11,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Replace
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -33,6 +35,30 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     CONTACTED = "contacted", "Contacted"
     CLOSED = "closed", "Closed"
+
+
+class Outcome(models.TextChoices):
+    """Why a request was closed. Only the first three mean the clinic reached the person."""
+
+    CONSULTATION_BOOKED = "booked", "Consultation booked"
+    NOT_SUITABLE = "not_suitable", "Not suitable"
+    REFERRED = "referred", "Referred elsewhere"
+    NO_RESPONSE = "no_response", "No response after several attempts"
+    DUPLICATE = "duplicate", "Duplicate of another request"
+    NOT_A_PATIENT = "not_a_patient", "Not a patient (sales, spam, wrong number)"
+
+
+# Closing with one of these says the clinic spoke with the person: it counts as a
+# response in the figures. The others close a request nobody was reached on.
+CONTACT_OUTCOMES = (Outcome.CONSULTATION_BOOKED, Outcome.NOT_SUITABLE, Outcome.REFERRED)
+
+
+class AttemptChannel(models.TextChoices):
+    """A try that did not reach the person."""
+
+    PHONE = "phone", "Phoned, no answer"
+    VOICEMAIL = "voicemail", "Phoned, left voicemail"
+    EMAIL = "email", "Emailed, no reply yet"
 
 
 class Interest(models.TextChoices):
@@ -105,6 +131,16 @@ def response_due(received_at):
     return hours.add(received_at, first_response_target())
 
 
+def next_attempt_due(tried_at, *, urgent: bool = False):
+    """When to try again after a try that did not reach the person: CONTACT_RETRY_HOURS
+    later (an hour for an urgent request), counted in opening hours like the target."""
+    delay = timedelta(hours=1 if urgent else settings.CONTACT_RETRY_HOURS)
+    hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
+    if hours is None:
+        return tried_at + delay
+    return hours.add(tried_at, delay)
+
+
 def overdue_cutoff(now=None):
     """Requests received before this moment are past the first-response target now."""
     now = now or timezone.now()
@@ -151,6 +187,11 @@ class ContactRequestQuerySet(models.QuerySet):
             queue_rank=models.Case(
                 models.When(urgent=True, status__in=AWAITING_RESPONSE, then=0),
                 models.When(status=Status.NEW, created_at__lt=cutoff, then=1),
+                models.When(
+                    status=Status.IN_PROGRESS,
+                    next_attempt_due_at__lt=now or timezone.now(),
+                    then=1,
+                ),
                 models.When(status=Status.NEW, then=2),
                 models.When(status=Status.IN_PROGRESS, then=3),
                 models.When(status=Status.CONTACTED, then=4),
@@ -196,8 +237,15 @@ class ContactRequestQuerySet(models.QuerySet):
         return self.filter(status=Status.CLOSED, closed_at__lt=cutoff)
 
     def set_status(self, status: str) -> list["ContactRequest"]:
-        """Change each request's status; one by one, so save() records response times."""
+        """Change each request's status; one by one, so save() records response times.
+
+        Closing needs an outcome: use close()."""
+        if status == Status.CLOSED:
+            raise ValueError("Closing a request needs an outcome: use close().")
         return self._update_each(status=status)
+
+    def close(self, outcome: str) -> list["ContactRequest"]:
+        return self._update_each(status=Status.CLOSED, outcome=Outcome(outcome))
 
     def assign(self, user) -> list["ContactRequest"]:
         return self._update_each(assigned_to=user)
@@ -252,6 +300,19 @@ class ContactRequest(models.Model):
         "Urgent requests awaiting a response are listed first.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(
+        max_length=20,
+        choices=Outcome.choices,
+        blank=True,
+        help_text="Why it was closed. Needed to close a request.",
+    )
+    next_attempt_due_at = models.DateTimeField(
+        "next try due",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="After a try that did not reach the person: when to try again.",
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -268,7 +329,8 @@ class ContactRequest(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="When the request first moved on from New.",
+        help_text="When the clinic first reached the person (contacted, or closed with an "
+        "outcome that needed a conversation). Tries with no answer do not count.",
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notified_at = models.DateTimeField(
@@ -304,20 +366,48 @@ class ContactRequest(models.Model):
         now = timezone.now()
         if self._state.adding:
             self.urgent = self.urgent or risk.suggests_risk(self.message)
-        if self.status != Status.NEW and self.first_response_at is None:
+        if self.first_response_at is None and self.reached_the_person:
             self.first_response_at = now
         if self.status == Status.CLOSED:
             self.closed_at = self.closed_at or now
+            self.next_attempt_due_at = None
         else:
             self.closed_at = None
+            self.outcome = ""
+        if self.status == Status.CONTACTED:
+            self.next_attempt_due_at = None
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "first_response_at",
                 "closed_at",
+                "outcome",
+                "next_attempt_due_at",
                 "updated_at",
             }
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.status == Status.CLOSED and not self.outcome:
+            raise ValidationError({"outcome": "Choose an outcome to close this request."})
+
+    @property
+    def reached_the_person(self) -> bool:
+        """Contacted, or closed with an outcome that needed a conversation. Only this
+        is a response in the figures: a try with no answer, or closing a duplicate,
+        is not."""
+        return self.status == Status.CONTACTED or (
+            self.status == Status.CLOSED and self.outcome in CONTACT_OUTCOMES
+        )
+
+    @property
+    def outcome_shown(self) -> str:
+        if self.outcome == Outcome.NO_RESPONSE:
+            tries = self.attempts.count()
+            return f"No response after {tries} attempt{pluralize(tries)}"
+        if self.status == Status.CLOSED:
+            return self.get_outcome_display() or "Not recorded"
+        return ""
 
     def get_admin_url(self) -> str:
         return reverse("admin:intake_contactrequest_change", args=[self.pk])
@@ -330,6 +420,13 @@ class ContactRequest(models.Model):
     def response_due_at(self):
         """When the first response is due (see response_due)."""
         return response_due(self.created_at)
+
+    def next_attempt_is_due(self, *, now=None) -> bool:
+        return (
+            self.status == Status.IN_PROGRESS
+            and self.next_attempt_due_at is not None
+            and self.next_attempt_due_at < (now or timezone.now())
+        )
 
     def is_overdue(self, *, now=None) -> bool:
         """Still New, with no first response, after the target has passed.
@@ -373,6 +470,27 @@ class ContactNote(models.Model):
 
     def __str__(self):
         return f"Note by {self.author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class ContactAttempt(models.Model):
+    """A try that did not reach the person (no answer, voicemail, an unanswered email).
+
+    It keeps the request open and sets when to try next; it is not a response."""
+
+    contact_request = models.ForeignKey(
+        ContactRequest, on_delete=models.CASCADE, related_name="attempts"
+    )
+    channel = models.CharField("how", max_length=10, choices=AttemptChannel.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    at = models.DateTimeField("when", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}, {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class AppendOnlyError(Exception):
