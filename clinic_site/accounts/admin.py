@@ -3,15 +3,32 @@ lost authenticator instead of forms that show secret keys."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
-from .invitations import reset_authenticator, send_invitation
+from .invitations import (
+    InvitationError,
+    MailNotSent,
+    resend_invitation,
+    reset_authenticator,
+    send_invitation,
+)
 from .models import Invitation, StaffProfile
 from .roles import ROLE_PERMISSIONS
+
+MAIL_FAILED = (
+    "The email could not be sent (the mail server did not accept it), so nothing was "
+    "changed. Try again in a few minutes; if it keeps failing, tell whoever runs the site."
+)
 
 MANAGE_STAFF = "accounts.manage_staff"
 
@@ -26,6 +43,40 @@ class InvitationForm(forms.ModelForm):
     class Meta:
         model = Invitation
         fields = ["email", "role"]
+
+    def clean_email(self):
+        """One account per person: an address that has one, or has an invitation on its
+        way, is pointed at what to do instead of making a second account."""
+        email = self.cleaned_data["email"]
+        existing = get_user_model().objects.filter(email__iexact=email).first()
+        if existing is not None:
+            url = reverse("admin:auth_user_change", args=[existing.pk])
+            raise forms.ValidationError(
+                format_html(
+                    "{} already has a staff account ({}). If they lost their phone, open "
+                    '<a href="{}">their staff page</a> and reset their authenticator app: '
+                    "that emails them a new set-up link.",
+                    email,
+                    existing.get_username(),
+                    url,
+                )
+            )
+        earlier = Invitation.objects.filter(
+            email__iexact=email, accepted_at__isnull=True, user__isnull=True
+        ).first()
+        if earlier is not None:
+            state = "still waiting" if earlier.is_usable() else "expired"
+            raise forms.ValidationError(
+                format_html(
+                    "An invitation to {} was sent on {} and is {}. "
+                    '<a href="{}">Resend it</a> instead (a new link, valid 72 hours).',
+                    email,
+                    staff_datetime(earlier.created_at),
+                    state,
+                    reverse("admin:accounts_invitation_resend", args=[earlier.pk]),
+                )
+            )
+        return email
 
 
 @admin.register(Invitation)
@@ -50,17 +101,85 @@ class InvitationAdmin(admin.ModelAdmin):
         # Deleting a waiting invitation is how one is withdrawn: its link stops working.
         return request.user.has_perm(MANAGE_STAFF)
 
+    actions = ["resend"]
+
     def save_model(self, request, obj, form, change):
         obj.invited_by = request.user
-        super().save_model(request, obj, form, change)
-        send_invitation(invitation=obj)
+        try:
+            # Stored and emailed together: no "Waiting" invitation whose link nobody got.
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                send_invitation(invitation=obj)
+        except MailNotSent:
+            obj.pk = None
+            obj.not_sent = True
+
+    def log_addition(self, request, obj, message):
+        if not getattr(obj, "not_sent", False):
+            return super().log_addition(request, obj, message)
+        return None
 
     def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "not_sent", False):
+            message = f"The invitation to {obj.email} was not sent. {MAIL_FAILED}"
+            self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:accounts_invitation_add"))
         self.message_user(
             request,
             f"Invitation sent to {obj.email}. The link in it works once, for 72 hours.",
         )
         return self.response_post_save_add(request, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/resend/",
+                self.admin_site.admin_view(self.resend_view),
+                name="accounts_invitation_resend",
+            ),
+            *super().get_urls(),
+        ]
+
+    def resend_view(self, request, pk):
+        """The "Resend it" link from the invitation form: a confirmation page, then POST."""
+        invitation = Invitation.objects.filter(pk=pk).first()
+        if invitation is None or not self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:accounts_invitation_changelist"))
+        if request.method == "POST":
+            self._resend(request, [invitation])
+            return HttpResponseRedirect(reverse("admin:accounts_invitation_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Resend the invitation to {invitation.email}?",
+            "opts": self.opts,
+            "invitation": invitation,
+        }
+        return TemplateResponse(request, "admin/accounts/invitation/resend.html", context)
+
+    @admin.action(
+        description="Resend selected invitations (a new 72-hour link)", permissions=["add"]
+    )
+    def resend(self, request, queryset):
+        self._resend(request, list(queryset))
+
+    def _resend(self, request, invitations):
+        for invitation in invitations:
+            try:
+                fresh = resend_invitation(invitation=invitation, by=request.user)
+            except InvitationError as error:
+                self.message_user(request, str(error), messages.WARNING)
+            except MailNotSent:
+                self.message_user(
+                    request,
+                    f"The invitation to {invitation.email} was not resent. {MAIL_FAILED}",
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"Invitation resent to {fresh.email}: a new link, valid until "
+                    f"{staff_datetime(fresh.expires_at)}. The old link no longer works.",
+                )
 
     @admin.display(description="Role")
     def role_shown(self, invitation):
@@ -74,7 +193,9 @@ class InvitationAdmin(admin.ModelAdmin):
     def state(self, invitation):
         if invitation.accepted_at:
             return f"Accepted {staff_datetime(invitation.accepted_at)}"
-        return "Waiting" if invitation.is_usable() else "Expired"
+        if invitation.is_usable():
+            return f"Waiting (link works until {staff_datetime(invitation.expires_at)})"
+        return "Expired: select it and choose “Resend”"
 
 
 User = get_user_model()
@@ -115,17 +236,40 @@ class ClinicUserAdmin(UserAdmin):
         permissions=["manage_staff"],
     )
     def reset_authenticator(self, request, queryset):
-        done, skipped = [], []
+        if request.POST.get("confirm") != "yes":
+            # They will not be able to log in until they use the link: ask first.
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Reset the authenticator app?",
+                "opts": self.opts,
+                "queryset": queryset,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/auth/user/reset_authenticator_confirm.html", context
+            )
+        done, skipped, failed = [], [], []
         for user in queryset:
             if not user.email:
                 skipped.append(user.get_username())
                 continue
-            reset_authenticator(user=user, by=request.user)
+            try:
+                reset_authenticator(user=user, by=request.user)
+            except MailNotSent:
+                failed.append(user.get_username())
+                continue
             # The admin's own history of this account: who reset it, and when.
             self.log_change(
                 request, user, "Reset the authenticator app and emailed a new set-up link."
             )
             done.append(user.get_username())
+        if failed:
+            self.message_user(
+                request,
+                f"Not reset: {', '.join(failed)}. {MAIL_FAILED} Their current authenticator "
+                "app still works.",
+                messages.ERROR,
+            )
         if done:
             self.message_user(
                 request,
