@@ -454,6 +454,10 @@ CONTACT_NOTIFY_EMAILS = env_list("CONTACT_NOTIFY_EMAILS", "frontdesk@clinic.exam
 
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)  # submissions per client ...
 CONTACT_RATE_WINDOW_SECONDS = env_int("CONTACT_RATE_WINDOW_SECONDS", 3600)  # ... per window
+# Beyond CONTACT_RATE_LIMIT a request is stored and held ("many requests from one
+# network": a waiting room's tablet, hospital Wi-Fi); beyond this many it is refused (429)
+# and counted on the dashboard. 0: never refused.
+CONTACT_FLOOD_LIMIT = env_int("CONTACT_FLOOD_LIMIT", 30)
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
 # The signed cookie that tells the thank-you page which request was just sent lasts this
 # long (the privacy notice says so).

@@ -96,6 +96,28 @@ def queue_counts(*, now: datetime | None = None) -> dict[str, int]:
     }
 
 
+HELD_AND_TURNED_AWAY_DAYS = 30
+
+
+def held_and_turned_away(*, now: datetime | None = None) -> dict[str, int]:
+    """Over the last HELD_AND_TURNED_AWAY_DAYS days: requests stored but held (many from
+    one network), and submissions turned away (a flood beyond the limit, or a bot)."""
+    ContactRequest = apps.get_model("intake", "ContactRequest")
+    TurnedAway = apps.get_model("intake", "TurnedAway")
+    since = (now or timezone.now()) - timedelta(days=HELD_AND_TURNED_AWAY_DAYS)
+    turned_away = dict(
+        TurnedAway.objects.since(since).values_list("reason").annotate(n=Count("pk"))
+    )
+    return {
+        "held": ContactRequest.objects.filter(created_at__gte=since)
+        .exclude(held_reason="")
+        .count(),
+        "refused": turned_away.get("flood", 0),
+        "bots": turned_away.get("bot", 0),
+        "days": HELD_AND_TURNED_AWAY_DAYS,
+    }
+
+
 def feedback_per_article() -> list:
     """Each article with at least one answer: how many said yes and no."""
     Article = apps.get_model("articles", "Article")
@@ -173,6 +195,7 @@ def dashboard_view(request, *, admin_site):
         labels = [week.short_label for week in weeks]
         context.update(
             counts=queue_counts(),
+            held=held_and_turned_away(),
             weeks=weeks,
             received_chart=bar_chart([week.received for week in weeks], labels),
             response_chart=bar_chart([week.median_hours for week in weeks], labels),

@@ -72,6 +72,23 @@ class AttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HeldFilter(admin.SimpleListFilter):
+    """Requests stored beyond the per-address limit, for a second look."""
+
+    title = "held"
+    parameter_name = "held"
+
+    def lookups(self, request, model_admin):
+        return [("held", "Held: many requests from one network"), ("not_held", "Not held")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.exclude(held_reason="")
+        if self.value() == "not_held":
+            return queryset.filter(held_reason="")
+        return queryset
+
+
 class StaffEmailFilter(admin.SimpleListFilter):
     """Requests whose staff email never went out, in words (see "Staff not notified")."""
 
@@ -108,7 +125,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "name",
         "interest",
         "languages",
-        "status",
+        "status_shown",
         "first_response",
         "assigned_to",
         "age",
@@ -117,6 +134,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     list_display_links = ["received", "name"]
     list_filter = [
         AttentionFilter,
+        HeldFilter,
         "status",
         "outcome",
         "urgent",
@@ -143,6 +161,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "consented_at_shown",
         "received_at",
         "urgent_shown",
+        "held_shown",
         "response_due",
         "first_response_at_shown",
         "closed_at_shown",
@@ -173,6 +192,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 "fields": [
                     "received_at",
                     "urgent_shown",
+                    "held_shown",
                     "response_due",
                     "attempts_shown",
                     "first_response_at_shown",
@@ -287,6 +307,23 @@ class ContactRequestAdmin(admin.ModelAdmin):
         # An urgent request still awaiting a response highlights its whole row.
         kind = "urgent" if contact_request.is_awaiting_response else "urgent-done"
         return tag("Urgent", kind)
+
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, contact_request):
+        status = contact_request.get_status_display()
+        if not contact_request.held_reason:
+            return status
+        held = tag(f"Held: {contact_request.get_held_reason_display().lower()}", "held")
+        return format_html("{} {}", status, held)
+
+    @admin.display(description="Held")
+    def held_shown(self, contact_request):
+        if not contact_request.held_reason:
+            return "No"
+        return (
+            f"Yes: {contact_request.get_held_reason_display().lower()}. It was stored like any "
+            "other; check it is a real person before spending long on it."
+        )
 
     @admin.display(description="Received", ordering="created_at")
     def received(self, contact_request):

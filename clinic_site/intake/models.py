@@ -61,6 +61,17 @@ class AttemptChannel(models.TextChoices):
     EMAIL = "email", "Emailed, no reply yet"
 
 
+class HoldReason(models.TextChoices):
+    """Why a request was stored but flagged for a second look, rather than refused."""
+
+    MANY_REQUESTS = "many_requests", "Many requests from one network"
+
+
+class TurnedAwayReason(models.TextChoices):
+    BOT = "bot", "Looked like a bot (hidden field filled in)"
+    FLOOD = "flood", "Far too many requests from one network"
+
+
 class Interest(models.TextChoices):
     DEPRESSION = "depression", _("Depression")
     ANXIETY = "anxiety", _("Anxiety")
@@ -294,6 +305,15 @@ class ContactRequest(models.Model):
     )
     consented_at = models.DateTimeField(help_text="When they agreed to it.")
 
+    held_reason = models.CharField(
+        "held",
+        max_length=20,
+        choices=HoldReason.choices,
+        blank=True,
+        editable=False,
+        help_text="Stored, but sent from an address that sent many requests in a short "
+        "time: check it is a real person before you spend long on it.",
+    )
     urgent = models.BooleanField(
         default=False,
         help_text="Set when the message suggests a risk of suicide or self-harm. "
@@ -491,6 +511,30 @@ class ContactAttempt(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()}, {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+
+class TurnedAwayQuerySet(models.QuerySet):
+    def since(self, moment):
+        return self.filter(at__gte=moment)
+
+
+class TurnedAway(models.Model):
+    """A submission the website did not store: when and why, nothing else (no address,
+    no words), so the dashboard can say how many were turned away."""
+
+    reason = models.CharField(max_length=10, choices=TurnedAwayReason.choices)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True, editable=False)
+
+    objects = TurnedAwayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "turned-away submission"
+        verbose_name_plural = "turned-away submissions"
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.get_reason_display()}, {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class AppendOnlyError(Exception):
