@@ -24,7 +24,8 @@ from django.utils.html import format_html, format_html_join
 
 from clinic_site.core.staff_display import staff_datetime, tag, yes_no
 
-from . import export, followup
+from . import export, followup, services
+from .forms import StaffRequestForm
 from .models import (
     NOTE_MAX_LENGTH,
     SUBMITTED_FIELDS,
@@ -32,6 +33,7 @@ from .models import (
     AttemptChannel,
     ContactRequest,
     Outcome,
+    Source,
     Status,
     assignable_staff,
 )
@@ -137,6 +139,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         HeldFilter,
         "status",
         "outcome",
+        "source",
         "urgent",
         "interest",
         "preferred_language",
@@ -156,6 +159,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
     change_form_template = "admin/intake/contactrequest/change_form.html"
     readonly_fields = [
         *SUBMITTED_FIELDS_SHOWN,
+        "source",
+        "logged_by",
         "language",
         "consent_version",
         "consented_at_shown",
@@ -199,6 +204,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "closed_at_shown",
                     "notified_at_shown",
                     "staff_email",
+                    "source",
+                    "logged_by",
                     "language",
                     "consent_version",
                     "consented_at_shown",
@@ -256,6 +263,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
         extra_context = {
             "title": "Contact requests",
+            **self.changelist_view_context(request),
             **(extra_context or {}),
             "private_search": request.session.get(SEARCH_SESSION_KEY, ""),
         }
@@ -277,7 +285,8 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return ["queue_rank", "created_at"]
 
     def has_add_permission(self, request):
-        # Requests come only from the website form.
+        # Requests come from the website form, or from staff through "Log a phone call or
+        # walk-in" (log_request_view), never from the admin's generic add form.
         return False
 
     def has_export_permission(self, request):
@@ -327,7 +336,10 @@ class ContactRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="Received", ordering="created_at")
     def received(self, contact_request):
-        return staff_datetime(contact_request.created_at)
+        if contact_request.source == Source.WEBSITE:
+            return staff_datetime(contact_request.created_at)
+        how = contact_request.get_source_display().lower()
+        return f"{staff_datetime(contact_request.created_at)} ({how})"
 
     @admin.display(description="First response")
     def first_response(self, contact_request):
@@ -422,6 +434,11 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "log/",
+                self.admin_site.admin_view(self.log_request_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_log",
+            ),
+            path(
                 "<path:object_id>/work/",
                 self.admin_site.admin_view(self.work_view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_work",
@@ -481,6 +498,38 @@ class ContactRequestAdmin(admin.ModelAdmin):
         except ValueError as error:
             self.message_user(request, str(error), messages.ERROR)
         return HttpResponseRedirect(contact_request.get_admin_url())
+
+    def can_log_requests(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
+
+    def log_request_view(self, request):
+        """A phone call or walk-in, typed in by staff; it joins the same queue."""
+        if not self.can_log_requests(request):
+            raise PermissionDenied
+        form = StaffRequestForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            contact_request = services.log_staff_request(
+                data=form.submission(), source=form.cleaned_data["source"], user=request.user
+            )
+            urgent = ""
+            if contact_request.urgent:
+                urgent = " It is urgent: follow the urgent procedure now."
+            self.message_user(
+                request,
+                f"Logged as {contact_request}; it is in the queue.{urgent}",
+                messages.WARNING if contact_request.urgent else messages.SUCCESS,
+            )
+            return HttpResponseRedirect(contact_request.get_admin_url())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Log a phone call or walk-in",
+            "opts": self.opts,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/intake/contactrequest/log_request.html", context)
+
+    def changelist_view_context(self, request) -> dict:
+        return {"can_log_requests": self.can_log_requests(request)}
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -61,6 +61,14 @@ class AttemptChannel(models.TextChoices):
     EMAIL = "email", "Emailed, no reply yet"
 
 
+class Source(models.TextChoices):
+    """How a request reached the clinic. Staff log calls and walk-ins themselves."""
+
+    WEBSITE = "website", "Website form"
+    PHONE = "phone", "Phone call"
+    WALK_IN = "walk_in", "Walk-in at the front desk"
+
+
 class HoldReason(models.TextChoices):
     """Why a request was stored but flagged for a second look, rather than refused."""
 
@@ -273,7 +281,8 @@ class ContactRequestQuerySet(models.QuerySet):
 
 class ContactRequest(models.Model):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
+    # Always given on the website; a caller or a walk-in may give only a phone number.
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, blank=True)
     phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
     preferred_contact_method = models.CharField(
         "preferred contact", max_length=10, choices=ContactMethod.choices
@@ -305,6 +314,23 @@ class ContactRequest(models.Model):
     )
     consented_at = models.DateTimeField(help_text="When they agreed to it.")
 
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.WEBSITE,
+        editable=False,
+        help_text="How the request reached us: the website form, or a call or visit "
+        "logged by staff.",
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="Who logged a phone call or walk-in. Empty for the website form.",
+    )
     held_reason = models.CharField(
         "held",
         max_length=20,

@@ -19,6 +19,7 @@ from .models import (
     ContactRequest,
     HoldReason,
     Language,
+    Source,
     TurnedAway,
     TurnedAwayReason,
 )
@@ -98,6 +99,42 @@ def record_contact_request(
             "event": "contact_request.received",
             "contact_request_id": contact_request.pk,
             "outcome": "held" if held_reason else "stored",
+        },
+    )
+    return contact_request
+
+
+def log_staff_request(*, data: Mapping[str, Any], source: str, user) -> ContactRequest:
+    """A phone call or walk-in, logged by staff: stored like a website request (the
+    same queue, urgent check, notification and figures), with where it came from and
+    who logged it. Consent was given to the member of staff, in person or on the phone."""
+    source = Source(source)
+    if source == Source.WEBSITE:
+        raise ValueError("Staff log phone calls and walk-ins; the website logs its own.")
+    language = data.get("preferred_language") or Language.ENGLISH
+    with transaction.atomic():
+        contact_request = ContactRequest.objects.create(
+            **{field: data[field] for field in SUBMITTED_FIELDS if field in data},
+            language=language,
+            source=source,
+            logged_by=user,
+            consent_version=consent.STAFF_LOGGED_VERSION,
+            consented_at=timezone.now(),
+        )
+        AccessLog.objects.record(
+            [contact_request],
+            AccessLog.Action.CREATED,
+            actor=user,
+            detail=f"Logged by staff: {source.label.lower()}",
+        )
+        queue_staff_notification(contact_request.pk)
+    logger.info(
+        "contact request logged by staff",
+        extra={
+            "event": "contact_request.received",
+            "contact_request_id": contact_request.pk,
+            "outcome": f"logged_{source.value}",
+            "user_id": user.pk,
         },
     )
     return contact_request
