@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.add_contactrequest",
         "intake.view_contactnote",
         "intake.add_contactnote",
+        # The replies the manager keeps (changing them is for whoever is given it).
+        "intake.view_replytemplate",
     ),
     EDITOR: (
         "articles.view_article",

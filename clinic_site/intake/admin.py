@@ -33,6 +33,7 @@ from .models import (
     AttemptChannel,
     ContactRequest,
     Outcome,
+    ReplyTemplate,
     Source,
     Status,
     assignable_staff,
@@ -542,6 +543,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "assigned_to_me": obj.assigned_to_id == request.user.pk,
                     "can_work": self.has_change_permission(request, obj),
                     "work_url": reverse("admin:intake_contactrequest_work", args=[obj.pk]),
+                    "reply_templates": reply_templates_for(obj, request.user),
                     "attempt_channels": AttemptChannel.choices,
                     "outcomes": Outcome.choices,
                 }
@@ -642,6 +644,31 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return response
 
 
+def reply_templates_for(contact_request, staff_user) -> list[dict]:
+    """The active reply templates, those in the person's language first, filled in."""
+    templates = sorted(
+        ReplyTemplate.objects.filter(active=True),
+        key=lambda t: (t.language != contact_request.preferred_language, t.order, t.title),
+    )
+    shown = []
+    for template in templates:
+        subject, body = template.filled_in(contact_request, staff_user)
+        shown.append(
+            {
+                "template": template,
+                "subject": subject,
+                "body": body,
+                "mailto": (
+                    template.mailto_url(contact_request, staff_user)
+                    if contact_request.email
+                    else ""
+                ),
+                "in_their_language": template.language == contact_request.preferred_language,
+            }
+        )
+    return shown
+
+
 def requests_count(number: int) -> str:
     return f"{number} request{pluralize(number)}"
 
@@ -679,3 +706,16 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Replies the manager words once; staff open them in their own mail client."""
+
+    list_display = ["title", "language", "subject", "active_shown", "order"]
+    list_filter = ["language", "active"]
+    fields = ["title", "language", "subject", "body", "order", "active"]
+
+    @admin.display(description="Offered to staff", ordering="active")
+    def active_shown(self, template):
+        return yes_no(template.active)

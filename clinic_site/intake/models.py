@@ -7,6 +7,7 @@ and export is written to the append-only AccessLog.
 
 import re
 from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -635,3 +636,58 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Access log entries cannot be deleted.")
+
+
+class ReplyTemplate(models.Model):
+    """A reply the manager words once, in English or Spanish, for staff to send from
+    their own mail client (a mailto: link with subject and body) or read out on a call.
+
+    Nothing is sent by the site: a patient's name only ever meets the template in the
+    staff member's own browser and mail client."""
+
+    PLACEHOLDERS = {
+        "{name}": "the person's name",
+        "{clinic_name}": "the clinic's name",
+        "{clinic_phone}": "the clinic's phone number",
+        "{staff_name}": "your name (the staff member's first name, or username)",
+    }
+
+    title = models.CharField(
+        max_length=80, help_text="What it is for, as staff will see it, e.g. “First reply”."
+    )
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    subject = models.CharField(max_length=150)
+    body = models.TextField(
+        max_length=3000,
+        help_text="You can use {name}, {clinic_name}, {clinic_phone} and {staff_name}; "
+        "they are filled in when a member of staff opens it. Never put a patient's details "
+        "here.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers first.")
+    active = models.BooleanField(default=True, help_text="Untick to stop offering it.")
+
+    class Meta:
+        ordering = ["order", "title", "language"]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_language_display()})"
+
+    def filled_in(self, contact_request: ContactRequest, staff_user) -> tuple[str, str]:
+        """Subject and body with the placeholders filled in. Plain replacement: a stray
+        brace in the manager's text is left as it is, never an error."""
+        values = {
+            "{name}": contact_request.name,
+            "{clinic_name}": settings.CLINIC_NAME,
+            "{clinic_phone}": settings.CLINIC_PHONE,
+            "{staff_name}": staff_user.first_name or staff_user.get_username(),
+        }
+        subject, body = self.subject, self.body
+        for placeholder, value in values.items():
+            subject = subject.replace(placeholder, value)
+            body = body.replace(placeholder, value)
+        return subject, body
+
+    def mailto_url(self, contact_request: ContactRequest, staff_user) -> str:
+        subject, body = self.filled_in(contact_request, staff_user)
+        query = urlencode({"subject": subject, "body": body}, quote_via=quote)
+        return f"mailto:{quote(contact_request.email, safe='@')}?{query}"
