@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -202,13 +203,104 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+EXPORT_PERMISSION = ("intake", "export_contactrequest")
+
+
+class StaffMemberForm(forms.ModelForm):
+    """A staff member in words: roles as boxes to tick, and the one permission granted
+    to people rather than roles (CSV export) as a yes/no, not an 80-line list."""
+
+    can_export = forms.BooleanField(
+        label="Can export contact requests to CSV",
+        required=False,
+        help_text="Only for people who need it: an exported file leaves the access log behind.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "groups", "is_active"]
+        labels = {"groups": "Roles", "is_active": "Active (can log in)"}
+        help_texts = {
+            "groups": "What they can do. Front desk follows up contact requests; Editors "
+            "write articles; Clinical reviewers sign articles off.",
+            "is_active": "Untick when someone leaves, instead of deleting them: the access "
+            "log keeps their name.",
+        }
+        widgets = {"groups": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["can_export"].initial = self.instance.user_permissions.filter(
+                content_type__app_label=EXPORT_PERMISSION[0], codename=EXPORT_PERMISSION[1]
+            ).exists()
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        permission = Permission.objects.get(
+            content_type__app_label=EXPORT_PERMISSION[0], codename=EXPORT_PERMISSION[1]
+        )
+        if self.cleaned_data.get("can_export"):
+            self.instance.user_permissions.add(permission)
+        else:
+            self.instance.user_permissions.remove(permission)
+
+
 @admin.register(User)
 class ClinicUserAdmin(UserAdmin):
     """Django's user admin, without "Add user": staff join by invitation only, so no
-    account exists that has no authenticator and can never log in."""
+    account exists that has no authenticator and can never log in.
 
-    list_display = ["username", "email", "roles", "has_authenticator", "active", "last_login"]
+    A staff member's page says who they are, their roles, whether they can log in and
+    have an authenticator, and when they last logged in (read-only), in words. Password
+    hashes and raw permission lists are for superusers only, under "Advanced"."""
+
+    list_display = ["username", "email", "roles", "has_authenticator", "active", "last_seen"]
     actions = ["reset_authenticator"]
+    readonly_fields = ["username", "has_authenticator", "last_seen", "joined"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if request.user.is_superuser:
+            return super().get_form(request, obj, **kwargs)
+        kwargs["form"] = StaffMemberForm
+        kwargs["fields"] = None
+        return admin.ModelAdmin.get_form(self, request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            ("Staff member", {"fields": ["username", "first_name", "last_name", "email"]}),
+            (
+                "What they can do",
+                {"fields": ["groups", "is_active"]},
+            ),
+            ("Logging in", {"fields": ["has_authenticator", "last_seen", "joined"]}),
+        ]
+        if request.user.is_superuser:
+            fieldsets.append(
+                (
+                    "Advanced (superusers only)",
+                    {
+                        "classes": ["collapse"],
+                        "fields": ["password", "is_staff", "is_superuser", "user_permissions"],
+                    },
+                )
+            )
+        else:
+            fieldsets[1][1]["fields"].append("can_export")
+        return fieldsets
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="Last login", ordering="last_login")
+    def last_seen(self, user):
+        return staff_datetime(user.last_login) if user.last_login else "Never"
+
+    @admin.display(description="Joined")
+    def joined(self, user):
+        return staff_datetime(user.date_joined)
 
     def has_add_permission(self, request):
         return False
@@ -227,7 +319,7 @@ class ClinicUserAdmin(UserAdmin):
     def active(self, user):
         return yes_no(user.is_active)
 
-    @admin.display(description="Authenticator app")
+    @admin.display(description="Authenticator app set up")
     def has_authenticator(self, user):
         return yes_no(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 

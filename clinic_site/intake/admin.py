@@ -552,6 +552,30 @@ class ContactRequestAdmin(admin.ModelAdmin):
 
     # --- Accountability --------------------------------------------------------------
 
+    def history_view(self, request, object_id, extra_context=None):
+        """ "History" is the request's access log: who opened, changed or exported it.
+
+        (Django's own change history is not kept for requests: the access log is.)"""
+        contact_request = self.get_object(request, unquote(object_id))
+        if contact_request is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, contact_request):
+            raise PermissionDenied
+        entries = (
+            AccessLog.objects.for_request(contact_request)
+            .select_related("actor")
+            .order_by("-at", "-pk")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {contact_request}",
+            "opts": self.opts,
+            "original": contact_request,
+            "entries": entries,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/intake/contactrequest/object_history.html", context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:

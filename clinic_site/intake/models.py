@@ -621,7 +621,7 @@ class AccessLog(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "access log entry"
-        verbose_name_plural = "access log"
+        verbose_name_plural = "access log entries"
         # Only "view": no permission to add, change or delete entries exists to grant.
         default_permissions = ("view",)
 
