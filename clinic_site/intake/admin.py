@@ -585,6 +585,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
+        obj.acting_user = request.user
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
             AccessLog.objects.record(
@@ -625,7 +626,9 @@ class ContactRequestAdmin(admin.ModelAdmin):
         if chosen in Outcome.values:
             outcome = Outcome(chosen)
             changed = self._change_and_log(
-                request, lambda: queryset.close(outcome), f"Closed: {outcome.label}"
+                request,
+                lambda: queryset.close(outcome, by=request.user),
+                f"Closed: {outcome.label}",
             )
             self.message_user(request, f"Closed {requests_count(len(changed))}: {outcome.label}.")
             return None
@@ -643,7 +646,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def _set_status(self, request, queryset, status):
         label = Status(status).label
         changed = self._change_and_log(
-            request, lambda: queryset.set_status(status), f"Status: {label}"
+            request, lambda: queryset.set_status(status, by=request.user), f"Status: {label}"
         )
         self.message_user(request, f"{requests_count(len(changed))} now {label.lower()}.")
 

@@ -63,6 +63,7 @@ def mark_contacted(*, contact_request: ContactRequest, user, note: str = "") -> 
         if note:
             ContactNote.objects.create(contact_request=contact_request, author=user, body=note)
         contact_request.status = Status.CONTACTED
+        contact_request.acting_user = user
         contact_request.save(update_fields=["status"])
         detail = "Status: Contacted" + ("; added a note" if note else "")
         AccessLog.objects.record(
@@ -109,6 +110,7 @@ def close(*, contact_request: ContactRequest, user, outcome: str, note: str = ""
             ContactNote.objects.create(contact_request=contact_request, author=user, body=note)
         contact_request.status = Status.CLOSED
         contact_request.outcome = outcome
+        contact_request.acting_user = user
         contact_request.save(update_fields=["status", "outcome"])
         AccessLog.objects.record(
             [contact_request],

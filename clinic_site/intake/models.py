@@ -256,23 +256,25 @@ class ContactRequestQuerySet(models.QuerySet):
         cutoff = (now or timezone.now()) - timedelta(days=days)
         return self.filter(status=Status.CLOSED, closed_at__lt=cutoff)
 
-    def set_status(self, status: str) -> list["ContactRequest"]:
-        """Change each request's status; one by one, so save() records response times.
+    def set_status(self, status: str, *, by=None) -> list["ContactRequest"]:
+        """Change each request's status; one by one, so save() records response times
+        (and ``by`` as whoever first reached the person).
 
         Closing needs an outcome: use close()."""
         if status == Status.CLOSED:
             raise ValueError("Closing a request needs an outcome: use close().")
-        return self._update_each(status=status)
+        return self._update_each(by=by, status=status)
 
-    def close(self, outcome: str) -> list["ContactRequest"]:
-        return self._update_each(status=Status.CLOSED, outcome=Outcome(outcome))
+    def close(self, outcome: str, *, by=None) -> list["ContactRequest"]:
+        return self._update_each(by=by, status=Status.CLOSED, outcome=Outcome(outcome))
 
     def assign(self, user) -> list["ContactRequest"]:
         return self._update_each(assigned_to=user)
 
-    def _update_each(self, **changes) -> list["ContactRequest"]:
+    def _update_each(self, *, by=None, **changes) -> list["ContactRequest"]:
         changed = []
         for contact_request in self.order_by("pk"):
+            contact_request.acting_user = by
             for field, value in changes.items():
                 setattr(contact_request, field, value)
             contact_request.save(update_fields=list(changes))
@@ -379,6 +381,15 @@ class ContactRequest(models.Model):
         help_text="When the clinic first reached the person (contacted, or closed with an "
         "outcome that needed a conversation). Tries with no answer do not count.",
     )
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="Who first reached the person (for the dashboard's figures per staff member).",
+    )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notified_at = models.DateTimeField(
         "staff notified",
@@ -415,6 +426,8 @@ class ContactRequest(models.Model):
             self.urgent = self.urgent or risk.suggests_risk(self.message)
         if self.first_response_at is None and self.reached_the_person:
             self.first_response_at = now
+            # Whoever made the change, when the caller says (acting_user): see followup.py.
+            self.first_response_by = getattr(self, "acting_user", None)
         if self.status == Status.CLOSED:
             self.closed_at = self.closed_at or now
             self.next_attempt_due_at = None
@@ -427,6 +440,7 @@ class ContactRequest(models.Model):
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "first_response_at",
+                "first_response_by",
                 "closed_at",
                 "outcome",
                 "next_attempt_due_at",
