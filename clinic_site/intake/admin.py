@@ -130,7 +130,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "languages",
         "status_shown",
         "first_response",
-        "assigned_to",
+        "assignee",
         "age",
         "staff_email",
     ]
@@ -233,11 +233,11 @@ class ContactRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="Language", ordering="preferred_language")
     def languages(self, contact_request):
-        """The language to contact them in, and the language of the form they sent."""
-        return (
-            f"Contact in {contact_request.get_preferred_language_display()}; "
-            f"form in {contact_request.get_language_display()}"
-        )
+        """The language to contact them in, and the form's only when it differs."""
+        contact_in = contact_request.get_preferred_language_display()
+        if contact_request.language == contact_request.preferred_language:
+            return contact_in
+        return f"{contact_in} (form in {contact_request.get_language_display()})"
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "private_search" in request.POST:
@@ -293,6 +293,10 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def has_export_permission(self, request):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}")
+
+    @admin.display(description="Assignee", ordering="assigned_to__username")
+    def assignee(self, contact_request):
+        return contact_request.assigned_to.get_username() if contact_request.assigned_to else "-"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
@@ -354,7 +358,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
             return tag("Next try due now", "overdue")
         if contact_request.next_attempt_due_at is not None:
             due = staff_datetime(contact_request.next_attempt_due_at)
-            return f"Tried, no answer; next try by {due}"
+            return f"Tried; next try by {due}"
         return f"Due by {staff_datetime(contact_request.response_due_at)}"
 
     @admin.display(description="Age", ordering="-created_at")

@@ -73,7 +73,7 @@ def test_the_list_shows_the_columns_staff_work_from(desk):
 
     page = desk.get(changelist_url()).content.decode()
 
-    columns = ("Urgent", "Received", "Name", "Interest", "Status", "First response", "Assigned to")
+    columns = ("Urgent", "Received", "Name", "Interest", "Status", "First response", "Assignee")
     for column in (*columns, "Age"):
         assert f">{column}<" in page or f">{column}</a>" in page, column
     assert "Ana Pérez" in page

@@ -224,7 +224,7 @@ def test_the_tried_buttons_record_the_try_with_the_note(desk, clock_hours):
     assert contact_request.first_response_at is None
     assert ContactNote.objects.get().body == "Left a message at 10."
     listing = desk.get(CHANGELIST).content.decode()
-    assert "Tried, no answer; next try by 04 Mar 2026, 14:00" in listing
+    assert "Tried; next try by 04 Mar 2026, 14:00" in listing
     assert "Overdue" not in listing.split("<tbody>")[1].split("</tbody>")[0]
 
 
