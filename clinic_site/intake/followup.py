@@ -71,6 +71,12 @@ def mark_contacted(*, contact_request: ContactRequest, user, note: str = "") -> 
         )
 
 
+def _locked(contact_request: ContactRequest) -> ContactRequest:
+    """The request as it is now, locked until the transaction ends: a colleague may have
+    contacted or closed it since this page was opened."""
+    return ContactRequest.objects.select_for_update().get(pk=contact_request.pk)
+
+
 def record_attempt(
     *, contact_request: ContactRequest, user, channel: str, note: str = ""
 ) -> ContactAttempt:
@@ -79,22 +85,22 @@ def record_attempt(
     the first-response time stays empty until someone reaches them."""
     channel = AttemptChannel(channel)
     note = _clean_note(note)
-    if contact_request.status not in (Status.NEW, Status.IN_PROGRESS):
-        raise ValueError("This request is already contacted or closed: nothing was recorded.")
     now = timezone.now()
     with transaction.atomic():
+        current = _locked(contact_request)
+        if current.status not in (Status.NEW, Status.IN_PROGRESS):
+            raise ValueError("This request is already contacted or closed: nothing was recorded.")
         attempt = ContactAttempt.objects.create(
-            contact_request=contact_request, channel=channel, by=user, at=now
+            contact_request=current, channel=channel, by=user, at=now
         )
         if note:
-            ContactNote.objects.create(contact_request=contact_request, author=user, body=note)
-        contact_request.status = Status.IN_PROGRESS
-        contact_request.next_attempt_due_at = next_attempt_due(now, urgent=contact_request.urgent)
-        contact_request.save(update_fields=["status", "next_attempt_due_at"])
+            ContactNote.objects.create(contact_request=current, author=user, body=note)
+        current.status = Status.IN_PROGRESS
+        current.next_attempt_due_at = next_attempt_due(now, urgent=current.urgent)
+        current.save(update_fields=["status", "next_attempt_due_at"])
         detail = f"Tried: {channel.label}" + ("; added a note" if note else "")
-        AccessLog.objects.record(
-            [contact_request], AccessLog.Action.CHANGED, actor=user, detail=detail
-        )
+        AccessLog.objects.record([current], AccessLog.Action.CHANGED, actor=user, detail=detail)
+    contact_request.refresh_from_db()
     return attempt
 
 
@@ -106,15 +112,22 @@ def close(*, contact_request: ContactRequest, user, outcome: str, note: str = ""
         raise ValueError("Choose an outcome to close this request.") from None
     note = _clean_note(note)
     with transaction.atomic():
+        current = _locked(contact_request)
+        if current.status == Status.CLOSED:
+            raise ValueError(
+                f"Someone closed this request already ({current.outcome_shown}): "
+                "nothing was changed."
+            )
         if note:
-            ContactNote.objects.create(contact_request=contact_request, author=user, body=note)
-        contact_request.status = Status.CLOSED
-        contact_request.outcome = outcome
-        contact_request.acting_user = user
-        contact_request.save(update_fields=["status", "outcome"])
+            ContactNote.objects.create(contact_request=current, author=user, body=note)
+        current.status = Status.CLOSED
+        current.outcome = outcome
+        current.acting_user = user
+        current.save(update_fields=["status", "outcome"])
         AccessLog.objects.record(
-            [contact_request],
+            [current],
             AccessLog.Action.CHANGED,
             actor=user,
             detail=f"Closed: {outcome.label}" + ("; added a note" if note else ""),
         )
+    contact_request.refresh_from_db()

@@ -245,3 +245,35 @@ def test_close_on_a_request_needs_an_outcome(desk):
     listing = desk.get(CHANGELIST).content.decode()
     assert "Closed: Not a patient (sales, spam, wrong number)" in listing
     assert "Responded" not in listing
+
+
+# --- Two people at once -----------------------------------------------------------------
+
+
+def test_a_try_recorded_on_a_page_opened_before_a_colleague_closed_it_changes_nothing():
+    desk_a, _ = make_staff("a")
+    desk_b, _ = make_staff("b")
+    contact_request = make_contact_request()
+    seen_by_a = ContactRequest.objects.get(pk=contact_request.pk)  # A's page, still New
+
+    followup.close(contact_request=contact_request, user=desk_b, outcome=Outcome.REFERRED)
+    with pytest.raises(ValueError, match="already contacted or closed"):
+        followup.record_attempt(contact_request=seen_by_a, user=desk_a, channel="phone")
+
+    current = ContactRequest.objects.get()
+    assert (current.status, current.outcome) == (Status.CLOSED, Outcome.REFERRED)
+    assert ContactAttempt.objects.count() == 0
+
+
+def test_the_second_of_two_closings_is_refused_and_the_first_outcome_stands():
+    desk_a, _ = make_staff("a")
+    desk_b, _ = make_staff("b")
+    contact_request = make_contact_request()
+    seen_by_b = ContactRequest.objects.get(pk=contact_request.pk)
+
+    followup.close(contact_request=contact_request, user=desk_a, outcome=Outcome.DUPLICATE)
+    with pytest.raises(ValueError, match="Someone closed this request already"):
+        followup.close(contact_request=seen_by_b, user=desk_b, outcome=Outcome.REFERRED)
+
+    assert ContactRequest.objects.get().outcome == Outcome.DUPLICATE
+    assert AccessLog.objects.filter(detail__startswith="Closed:").count() == 1
