@@ -503,6 +503,10 @@ CONTACT_NOTIFY_EMAILS = env_list("CONTACT_NOTIFY_EMAILS", "frontdesk@clinic.exam
 
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)  # submissions per client ...
 CONTACT_RATE_WINDOW_SECONDS = env_int("CONTACT_RATE_WINDOW_SECONDS", 3600)  # ... per window
+# Beyond CONTACT_RATE_LIMIT a request is stored and held ("many requests from one
+# network": a waiting room's tablet, hospital Wi-Fi); beyond this many it is refused (429)
+# and counted on the dashboard. 0: never refused.
+CONTACT_FLOOD_LIMIT = env_int("CONTACT_FLOOD_LIMIT", 30)
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
 # The signed cookie that tells the thank-you page which request was just sent lasts this
 # long (the privacy notice says so).
@@ -514,6 +518,9 @@ FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)  # 
 # counted in the opening hours below ("mon-fri 09:00-17:00"; empty: clock hours).
 CONTACT_FIRST_RESPONSE_HOURS = env_int("CONTACT_FIRST_RESPONSE_HOURS", 8)
 CLINIC_OPENING_HOURS = env_str("CLINIC_OPENING_HOURS", "mon-fri 09:00-17:00")
+# After a try that did not reach the person ("Tried, no answer"), the next try is due
+# this many opening hours later (an hour for an urgent request).
+CONTACT_RETRY_HOURS = env_int("CONTACT_RETRY_HOURS", 4)
 if CLINIC_OPENING_HOURS.strip() and not re.match(
     r"^\s*[a-z]{3}(\s*[-,]\s*[a-z]{3})*\s+\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*$",
     CLINIC_OPENING_HOURS.lower(),

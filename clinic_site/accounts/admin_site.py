@@ -5,12 +5,14 @@ rather than some models: a staff member who has not verified a TOTP device in th
 session is treated as if they were not staff at all, and lands on the login page.
 """
 
-from functools import partial
+from functools import partial, wraps
 
 from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -84,6 +86,21 @@ class ClinicAuthenticationForm(OTPAdminAuthenticationForm):
         user.otp_device = device
 
 
+# Django's and its add-ons' machinery, not the clinic's work: login lockouts (axes),
+# authenticator devices, the task queue, and groups' raw permission lists. Only a
+# superuser sees or opens these; everyone else manages staff through the staff pages
+# and invitations, in words.
+INTERNAL_APP_LABELS = {"axes", "otp_totp", "django_tasks_database"}
+INTERNAL_MODELS = {("auth", "group")}
+
+
+def is_internal(model) -> bool:
+    opts = model._meta
+    return opts.app_label in INTERNAL_APP_LABELS or (opts.app_label, opts.model_name) in (
+        INTERNAL_MODELS
+    )
+
+
 class ClinicAdminSite(OTPAdminSite):
     site_header = "Clinic website administration"
     site_title = "Clinic website admin"
@@ -105,6 +122,36 @@ class ClinicAdminSite(OTPAdminSite):
             ),
             *super().get_urls(),
         ]
+
+    def _build_app_dict(self, request, label=None):
+        # Every list of models (the home page, the side bar, an app's page) is built here.
+        app_dict = super()._build_app_dict(request, label)
+        if request.user.is_superuser or not app_dict:
+            return app_dict
+        apps_found = [app_dict] if label else list(app_dict.values())
+        for app in apps_found:
+            app["models"] = [entry for entry in app["models"] if not is_internal(entry["model"])]
+        if label:
+            return app_dict if app_dict["models"] else {}
+        return {key: app for key, app in app_dict.items() if app["models"]}
+
+    def admin_view(self, view, cacheable=False):
+        view = self._forbidden_in_words(_superusers_only_for_internals(view))
+        return super().admin_view(view, cacheable)
+
+    def _forbidden_in_words(self, view):
+        """A page someone may not open answers with the staff pages' own 403: what
+        happened, in words, and the way back, instead of a bare "403 Forbidden"."""
+
+        @wraps(view)
+        def answered(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                context = {**self.each_context(request), "title": "You cannot open this page"}
+                return TemplateResponse(request, "admin/403.html", context, status=403)
+
+        return answered
 
     def each_context(self, request):
         context = super().each_context(request)
@@ -138,3 +185,20 @@ def open_urgent_context(request) -> dict:
         or 0,
         "staff_poll_seconds": settings.STAFF_POLL_SECONDS,
     }
+
+
+def _superusers_only_for_internals(view):
+    """A model admin's pages for an internal model answer 403 to anyone but a superuser,
+    whatever permissions they were given, so a link or a typed address is no way in."""
+    model_admin = getattr(view, "__self__", None)
+    model = getattr(model_admin, "model", None)
+    if model is None or not is_internal(model):
+        return view
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from clinic_site.core.staff_display import staff_date
+from clinic_site.core.staff_display import duration_words, staff_date
 
 WEEKS = 12
 
@@ -44,6 +44,12 @@ class Week:
     @property
     def short_label(self) -> str:
         return self.start.strftime("%d %b")
+
+    @property
+    def median_shown(self) -> str:
+        if self.median_hours is None:
+            return "No responses"
+        return duration_words(self.median_hours * 60)
 
 
 def week_start(moment: datetime) -> datetime:
@@ -96,6 +102,99 @@ def queue_counts(*, now: datetime | None = None) -> dict[str, int]:
     }
 
 
+def _minutes(rows) -> list[float]:
+    return [(responded - received).total_seconds() / 60 for received, responded in rows]
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _counts(rows, field: str, *, blank_label: str = "") -> list[dict]:
+    """How many rows have each of ``field``'s choices, in the choices' order (zeros too)."""
+    ContactRequest = apps.get_model("intake", "ContactRequest")
+    found = dict(rows.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+    counted = [
+        {"label": label, "count": found.get(value, 0)}
+        for value, label in ContactRequest._meta.get_field(field).choices
+    ]
+    if blank_label and found.get(""):
+        counted.append({"label": blank_label, "count": found[""]})
+    return counted
+
+
+def request_figures(*, now: datetime | None = None, weeks: int = WEEKS) -> dict:
+    """The manager's figures over the requests received in the last ``weeks`` weeks.
+
+    Only reaching the person is a response (see ContactRequest.reached_the_person):
+    tries with no answer and closing a duplicate never count.
+    """
+    ContactRequest = apps.get_model("intake", "ContactRequest")
+    first = week_start(now or timezone.now()) - timedelta(weeks=weeks - 1)
+    received = ContactRequest.objects.filter(created_at__gte=first)
+    responded = received.filter(first_response_at__isnull=False)
+
+    urgent = received.filter(urgent=True)
+    urgent_minutes = _minutes(
+        urgent.filter(first_response_at__isnull=False).values_list(
+            "created_at", "first_response_at"
+        )
+    )
+    per_staff: dict[str, list] = {}
+    for username, created_at, first_response_at in responded.values_list(
+        "first_response_by__username", "created_at", "first_response_at"
+    ):
+        per_staff.setdefault(username or "Not recorded", []).append((created_at, first_response_at))
+    return {
+        "since": first,
+        "urgent": {
+            "received": urgent.count(),
+            "responded": len(urgent_minutes),
+            "median_minutes": _median(urgent_minutes),
+            "median_shown": duration_words(_median(urgent_minutes))
+            if urgent_minutes
+            else "No responses",
+            "slowest_shown": duration_words(max(urgent_minutes)) if urgent_minutes else "-",
+        },
+        "by_staff": [
+            {
+                "name": name,
+                "responded": len(rows),
+                "median_minutes": _median(_minutes(rows)),
+                "median_shown": duration_words(_median(_minutes(rows))),
+            }
+            for name, rows in sorted(per_staff.items())
+        ],
+        "outcomes": _counts(
+            received.filter(status="closed"), "outcome", blank_label="Not recorded"
+        ),
+        "languages": _counts(received, "preferred_language"),
+        "sources": _counts(received, "source"),
+    }
+
+
+HELD_AND_TURNED_AWAY_DAYS = 30
+
+
+def held_and_turned_away(*, now: datetime | None = None) -> dict[str, int]:
+    """Over the last HELD_AND_TURNED_AWAY_DAYS days: requests stored but held (many from
+    one network), and submissions turned away (a flood beyond the limit, or a bot)."""
+    ContactRequest = apps.get_model("intake", "ContactRequest")
+    TurnedAway = apps.get_model("intake", "TurnedAway")
+    since = (now or timezone.now()) - timedelta(days=HELD_AND_TURNED_AWAY_DAYS)
+    turned_away = dict(
+        TurnedAway.objects.since(since).values_list("reason").annotate(n=Count("pk"))
+    )
+    return {
+        "held": ContactRequest.objects.filter(created_at__gte=since)
+        .exclude(held_reason="")
+        .count(),
+        "refused": turned_away.get("flood", 0),
+        "bots": turned_away.get("bot", 0),
+        "days": HELD_AND_TURNED_AWAY_DAYS,
+    }
+
+
 def feedback_per_article() -> list:
     """Each article with at least one answer: how many said yes and no."""
     Article = apps.get_model("articles", "Article")
@@ -110,8 +209,9 @@ def feedback_per_article() -> list:
     )
 
 
-def bar_chart(values: list[float | None], labels: list[str]) -> dict:
-    """Bars and a scale for an SVG chart of ``values`` (None draws no bar)."""
+def bar_chart(values: list[float | None], labels: list[str], *, unit: str = "requests") -> dict:
+    """Bars and a scale for an SVG chart of ``values`` (None draws no bar), in ``unit``,
+    which is written above the scale."""
     top = max([value for value in values if value is not None] or [0])
     scale_max = nice_ceiling(top)
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
@@ -123,6 +223,9 @@ def bar_chart(values: list[float | None], labels: list[str]) -> dict:
         x = CHART_LEFT + index * slot
         bars.append(
             {
+                # Every other label is left out on a phone (staff.css), where twelve
+                # would overlap at a readable size.
+                "odd": index % 2 == 1,
                 "x": round(x + slot * 0.15, 1),
                 "width": round(slot * 0.7, 1),
                 "y": round(CHART_TOP + plot_height - height, 1),
@@ -138,6 +241,7 @@ def bar_chart(values: list[float | None], labels: list[str]) -> dict:
     return {
         "bars": bars,
         "ticks": ticks,
+        "unit": unit,
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "left": CHART_LEFT,
@@ -171,11 +275,20 @@ def dashboard_view(request, *, admin_site):
     if sees_requests:
         weeks = weekly_requests()
         labels = [week.short_label for week in weeks]
+        medians = [week.median_hours for week in weeks]
+        # Minutes when every median is under two hours: "0.0 hours" says nothing.
+        in_minutes = all(m is None or m < 2 for m in medians)
         context.update(
             counts=queue_counts(),
+            held=held_and_turned_away(),
+            figures=request_figures(),
             weeks=weeks,
             received_chart=bar_chart([week.received for week in weeks], labels),
-            response_chart=bar_chart([week.median_hours for week in weeks], labels),
+            response_chart=bar_chart(
+                [None if m is None else (m * 60 if in_minutes else m) for m in medians],
+                labels,
+                unit="minutes" if in_minutes else "hours",
+            ),
         )
     if sees_feedback:
         context["feedback"] = feedback_per_article()

@@ -25,7 +25,14 @@ class InvitationError(Exception):
     """The invitation cannot be accepted as asked; the message says why, for the invitee."""
 
 
+class MailNotSent(Exception):
+    """The email with the link could not be sent. Whoever called us rolls back, so
+    nothing changes: no invitation waits whose link nobody received, and an
+    authenticator is never removed without its replacement link on its way."""
+
+
 def send_invitation(*, invitation: Invitation) -> None:
+    """Email the link; raises MailNotSent (after logging it) when the mail server fails."""
     url = settings.SITE_URL + invitation.get_accept_url()
     if invitation.user_id:
         subject = f"{settings.CLINIC_NAME}: set up your authenticator app again"
@@ -33,16 +40,29 @@ def send_invitation(*, invitation: Invitation) -> None:
     else:
         subject = f"{settings.CLINIC_NAME}: you are invited to the staff pages"
         what = f"join the clinic website's staff pages as {invitation.role}"
-    send_mail(
-        subject,
-        f"You have been asked to {what}.\n\n"
-        f"Open this link within {INVITATION_VALID_HOURS} hours; it works once:\n\n{url}\n\n"
-        "You will need your phone with an authenticator app (Google Authenticator, "
-        "Microsoft Authenticator, 1Password, FreeOTP...). If you did not expect this "
-        "email, ignore it.",
-        None,
-        [invitation.email],
-    )
+    try:
+        send_mail(
+            subject,
+            f"You have been asked to {what}.\n\n"
+            f"Open this link within {INVITATION_VALID_HOURS} hours; it works once:\n\n{url}\n\n"
+            "You will need your phone with an authenticator app (Google Authenticator, "
+            "Microsoft Authenticator, 1Password, FreeOTP...). If you did not expect this "
+            "email, ignore it.",
+            None,
+            [invitation.email],
+        )
+    except Exception as error:
+        # Any backend failure (refused connection, SMTP error, timeout): the message of
+        # an SMTP error can quote addresses, so only its type is logged.
+        logger.error(
+            "staff invitation not sent: mail failed",
+            extra={
+                "event": "staff.invitation_not_sent",
+                "user_id": invitation.invited_by_id,
+                "error_type": type(error).__name__,
+            },
+        )
+        raise MailNotSent from error
     logger.info(
         "staff invitation sent",
         extra={"event": "staff.invited", "user_id": invitation.invited_by_id},
@@ -70,6 +90,11 @@ def accept_invitation(
         if invitation.user_id:
             user = invitation.user
         else:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise InvitationError(
+                    "An account with this email address exists already. Log in with it, "
+                    "or ask whoever invited you to reset its authenticator app."
+                )
             if User.objects.filter(username__iexact=username).exists():
                 raise InvitationError("That username is taken: choose another.")
             user = User(username=username, email=invitation.email, is_staff=True)
@@ -98,13 +123,54 @@ def accept_invitation(
     return user
 
 
+def invite(*, email: str, role: str, by) -> Invitation:
+    """Store an invitation and email its link, together or not at all (MailNotSent)."""
+    with transaction.atomic():
+        invitation = Invitation.objects.create(email=email, role=role, invited_by=by)
+        send_invitation(invitation=invitation)
+    return invitation
+
+
+def resend_invitation(*, invitation: Invitation, by) -> Invitation:
+    """A fresh link (another 72 hours) for an invitation not yet used, expired or not.
+
+    The old invitation is withdrawn, so only the newest link works. Raises
+    InvitationError for a used one, MailNotSent (changing nothing) when mail fails."""
+    if invitation.accepted_at is not None:
+        raise InvitationError(f"The invitation to {invitation.email} has been used already.")
+    with transaction.atomic():
+        fresh = Invitation.objects.create(
+            email=invitation.email, role=invitation.role, invited_by=by, user=invitation.user
+        )
+        Invitation.objects.filter(pk=invitation.pk).delete()
+        send_invitation(invitation=fresh)
+    return fresh
+
+
 def reset_authenticator(*, user, by) -> Invitation:
     """Remove a member of staff's authenticators (a lost phone) and send them a link to
-    set up a new one. Until they do, they cannot log in."""
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        invitation = Invitation.objects.create(email=user.email, role="", invited_by=by, user=user)
-    send_invitation(invitation=invitation)
+    set up a new one. Until they do, they cannot log in.
+
+    When the link cannot be emailed nothing changes (MailNotSent): their old
+    authenticator keeps working, rather than locking them out with no way back in."""
+    try:
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=user).delete()
+            invitation = Invitation.objects.create(
+                email=user.email, role="", invited_by=by, user=user
+            )
+            send_invitation(invitation=invitation)
+    except MailNotSent:
+        logger.warning(
+            "staff authenticator not reset: the set-up link could not be emailed",
+            extra={
+                "event": "staff.authenticator_reset",
+                "outcome": "not_reset_mail_failed",
+                "username": user.get_username(),
+                "user_id": by.pk,
+            },
+        )
+        raise
     logger.warning(
         "staff authenticator reset",
         extra={

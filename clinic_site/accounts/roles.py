@@ -5,7 +5,8 @@ adding and removing permissions, so a permission granted to a group by hand in t
 admin is undone on the next deploy: change it here, where review sees it.
 
 - Front desk follows up contact requests: reads them, changes status and assignee,
-  adds notes. It cannot see or edit articles, export requests to CSV or delete them.
+  adds notes, and logs phone calls and walk-ins as requests. It cannot see or edit
+  articles, export requests to CSV or delete them.
   Export is granted to individual people who need it ("Can export contact requests
   to CSV" on their user page), because an exported file leaves the access log behind.
 - Editor writes and publishes articles and reads readers' feedback on them. It cannot
@@ -27,8 +28,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     FRONT_DESK: (
         "intake.view_contactrequest",
         "intake.change_contactrequest",
+        # Only through "Log a phone call or walk-in": the admin's own add form is off.
+        "intake.add_contactrequest",
         "intake.view_contactnote",
         "intake.add_contactnote",
+        # The replies the manager keeps (changing them is for whoever is given it).
+        "intake.view_replytemplate",
     ),
     EDITOR: (
         "articles.view_article",

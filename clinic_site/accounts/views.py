@@ -68,6 +68,8 @@ def join(request, token):
         form=form,
         existing=existing,
         qr_code=mark_safe(_qr_svg(config_url)),  # our own SVG, drawn from our own data
+        # On a phone there is nothing to scan: this link opens the authenticator app.
+        config_url=config_url,
         secret_spaced=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     )
     return TemplateResponse(request, "accounts/join.html", context)

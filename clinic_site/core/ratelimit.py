@@ -18,12 +18,16 @@ _local = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
 def hit(scope: str, client: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True while this client is within `limit` per `window` seconds."""
+    return hit_count(scope, client, window=window) <= limit
+
+
+def hit_count(scope: str, client: str, *, window: int) -> int:
+    """Count one attempt; how many this client has made in the current window."""
     key = f"rate:{scope}:{keyed_hash(client)}"
     try:
-        count = _count(cache, key, window)
+        return _count(cache, key, window)
     except CacheUnavailable:
-        count = _count(_local, key, window)
-    return count <= limit
+        return _count(_local, key, window)
 
 
 def _count(store, key: str, window: int) -> int:

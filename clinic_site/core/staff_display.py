@@ -36,3 +36,17 @@ def yes_no(value) -> str:
 def tag(text: str, kind: str):
     """A status tag ("Urgent", "Overdue"): the word itself, coloured as a second cue."""
     return format_html('<strong class="staff-tag staff-tag--{}">{}</strong>', kind, text)
+
+
+def duration_words(minutes: float | None) -> str:
+    """A response time as people say it: "2 minutes", "1 hour 5 minutes", "26 hours"."""
+    if minutes is None:
+        return "-"
+    total = round(minutes)
+    hours, rest = divmod(total, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)

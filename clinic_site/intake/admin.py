@@ -9,6 +9,7 @@ shows on the request itself.
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
@@ -20,19 +21,26 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from clinic_site.core.staff_display import staff_datetime, tag, yes_no
 
-from . import export, followup
+from . import export, followup, services
+from .forms import StaffRequestForm
 from .models import (
     NOTE_MAX_LENGTH,
     SUBMITTED_FIELDS,
     AccessLog,
+    AttemptChannel,
     ContactRequest,
     NotificationKind,
+    Outcome,
+    ReplyTemplate,
+    Source,
     Status,
     assignable_staff,
 )
@@ -85,6 +93,23 @@ class AttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HeldFilter(admin.SimpleListFilter):
+    """Requests stored beyond the per-address limit, for a second look."""
+
+    title = "held"
+    parameter_name = "held"
+
+    def lookups(self, request, model_admin):
+        return [("held", "Held: many requests from one network"), ("not_held", "Not held")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.exclude(held_reason="")
+        if self.value() == "not_held":
+            return queryset.filter(held_reason="")
+        return queryset
+
+
 class StaffEmailFilter(admin.SimpleListFilter):
     """Requests whose staff email never went out, in words (see "Staff not notified")."""
 
@@ -121,16 +146,19 @@ class ContactRequestAdmin(admin.ModelAdmin):
         "name",
         "interest",
         "languages",
-        "status",
+        "status_shown",
         "first_response",
-        "assigned_to",
+        "assignee",
         "age",
         "staff_email",
     ]
     list_display_links = ["received", "name"]
     list_filter = [
         AttentionFilter,
+        HeldFilter,
         "status",
+        "outcome",
+        "source",
         "urgent",
         "interest",
         "preferred_language",
@@ -150,22 +178,30 @@ class ContactRequestAdmin(admin.ModelAdmin):
     change_form_template = "admin/intake/contactrequest/change_form.html"
     readonly_fields = [
         *SUBMITTED_FIELDS_SHOWN,
+        "source",
+        "logged_by",
         "language",
         "consent_version",
         "consented_at_shown",
         "received_at",
         "urgent_shown",
+        "held_shown",
         "response_due",
         "first_response_at_shown",
         "closed_at_shown",
         "notified_at_shown",
         "staff_email",
+        "attempts_shown",
         "access_history",
     ]
     fieldsets = [
         (
             "Status and assignee",
-            {"fields": ["status", "assigned_to"]},
+            {
+                "fields": ["status", "outcome", "assigned_to"],
+                "description": "Closing needs an outcome. Only an outcome that needed a "
+                "conversation counts as a response in the figures.",
+            },
         ),
         (
             "What they sent",
@@ -180,11 +216,15 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 "fields": [
                     "received_at",
                     "urgent_shown",
+                    "held_shown",
                     "response_due",
+                    "attempts_shown",
                     "first_response_at_shown",
                     "closed_at_shown",
                     "notified_at_shown",
                     "staff_email",
+                    "source",
+                    "logged_by",
                     "language",
                     "consent_version",
                     "consented_at_shown",
@@ -211,11 +251,11 @@ class ContactRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="Language", ordering="preferred_language")
     def languages(self, contact_request):
-        """The language to contact them in, and the language of the form they sent."""
-        return (
-            f"Contact in {contact_request.get_preferred_language_display()}; "
-            f"form in {contact_request.get_language_display()}"
-        )
+        """The language to contact them in, and the form's only when it differs."""
+        contact_in = contact_request.get_preferred_language_display()
+        if contact_request.language == contact_request.preferred_language:
+            return contact_in
+        return f"{contact_in} (form in {contact_request.get_language_display()})"
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "private_search" in request.POST:
@@ -243,6 +283,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         days = settings.CONTACT_RETENTION_DAYS
         extra_context = {
             "title": "Contact requests",
+            **self.changelist_view_context(request),
             **(extra_context or {}),
             "private_search": request.session.get(SEARCH_SESSION_KEY, ""),
             # The privacy notice promises these are looked at, not kept silently.
@@ -267,12 +308,17 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return ["queue_rank", "created_at"]
 
     def has_add_permission(self, request):
-        # Requests come only from the website form.
+        # Requests come from the website form, or from staff through "Log a phone call or
+        # walk-in" (log_request_view), never from the admin's generic add form.
         return False
 
     def has_export_permission(self, request):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}")
+
+    @admin.display(description="Assignee", ordering="assigned_to__username")
+    def assignee(self, contact_request):
+        return contact_request.assigned_to.get_username() if contact_request.assigned_to else "-"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
@@ -298,17 +344,44 @@ class ContactRequestAdmin(admin.ModelAdmin):
         kind = "urgent" if contact_request.is_awaiting_response else "urgent-done"
         return tag("Urgent", kind)
 
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, contact_request):
+        status = contact_request.get_status_display()
+        if not contact_request.held_reason:
+            return status
+        held = tag(f"Held: {contact_request.get_held_reason_display().lower()}", "held")
+        return format_html("{} {}", status, held)
+
+    @admin.display(description="Held")
+    def held_shown(self, contact_request):
+        if not contact_request.held_reason:
+            return "No"
+        return (
+            f"Yes: {contact_request.get_held_reason_display().lower()}. It was stored like any "
+            "other; check it is a real person before spending long on it."
+        )
+
     @admin.display(description="Received", ordering="created_at")
     def received(self, contact_request):
-        return staff_datetime(contact_request.created_at)
+        if contact_request.source == Source.WEBSITE:
+            return staff_datetime(contact_request.created_at)
+        how = contact_request.get_source_display().lower()
+        return f"{staff_datetime(contact_request.created_at)} ({how})"
 
     @admin.display(description="First response")
     def first_response(self, contact_request):
         if contact_request.is_overdue():
             return tag("Overdue", "overdue")
-        if contact_request.first_response_at is None:
-            return f"Due by {staff_datetime(contact_request.response_due_at)}"
-        return f"Responded {staff_datetime(contact_request.first_response_at)}"
+        if contact_request.first_response_at is not None:
+            return f"Responded {staff_datetime(contact_request.first_response_at)}"
+        if contact_request.status == Status.CLOSED:
+            return f"Closed: {contact_request.outcome_shown}"
+        if contact_request.next_attempt_is_due():
+            return tag("Next try due now", "overdue")
+        if contact_request.next_attempt_due_at is not None:
+            due = staff_datetime(contact_request.next_attempt_due_at)
+            return f"Tried; next try by {due}"
+        return f"Due by {staff_datetime(contact_request.response_due_at)}"
 
     @admin.display(description="Age", ordering="-created_at")
     def age(self, contact_request):
@@ -330,6 +403,23 @@ class ContactRequestAdmin(admin.ModelAdmin):
     closed_at_shown = moment("closed_at", "Closed")
     notified_at_shown = moment("notified_at", "Staff notified")
     consented_at_shown = moment("consented_at", "Consented")
+
+    @admin.display(description="Tries with no answer")
+    def attempts_shown(self, contact_request):
+        attempts = list(contact_request.attempts.select_related("by"))
+        if not attempts:
+            return "None"
+        rows = format_html_join(
+            "",
+            "<li>{}, {} ({})</li>",
+            (
+                (attempt.get_channel_display(), staff_datetime(attempt.at), attempt.by)
+                for attempt in attempts
+            ),
+        )
+        due = contact_request.next_attempt_due_at
+        after = format_html("<p>Next try due by {}</p>", staff_datetime(due)) if due else ""
+        return format_html("<ul>{}</ul>{}", rows, after)
 
     @admin.display(description="Staff email")
     def staff_email(self, contact_request):
@@ -376,6 +466,11 @@ class ContactRequestAdmin(admin.ModelAdmin):
                 name=f"{self.opts.app_label}_{self.opts.model_name}_urgent_status",
             ),
             path(
+                "log/",
+                self.admin_site.admin_view(self.log_request_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_log",
+            ),
+            path(
                 "<path:object_id>/work/",
                 self.admin_site.admin_view(self.work_view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_work",
@@ -403,7 +498,9 @@ class ContactRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         note = request.POST.get("note", "")
         try:
-            match request.POST.get("do"):
+            # The "Tried, no answer" buttons each send their channel.
+            do = request.POST.get("do") or ("tried" if "channel" in request.POST else "")
+            match do:
                 case "assign":
                     followup.assign(contact_request=contact_request, user=request.user)
                     self.message_user(request, "Assigned to you.")
@@ -423,11 +520,63 @@ class ContactRequestAdmin(admin.ModelAdmin):
                         contact_request=contact_request, user=request.user, days=days
                     )
                     self.message_user(request, f"Kept open for another {days} days.")
+                case "tried":
+                    attempt = followup.record_attempt(
+                        contact_request=contact_request,
+                        user=request.user,
+                        channel=request.POST.get("channel", ""),
+                        note=note,
+                    )
+                    self.message_user(
+                        request,
+                        f"Recorded: {attempt.get_channel_display()}. The request stays open; "
+                        f"next try due by {staff_datetime(contact_request.next_attempt_due_at)}.",
+                    )
+                case "close":
+                    followup.close(
+                        contact_request=contact_request,
+                        user=request.user,
+                        outcome=request.POST.get("outcome", ""),
+                        note=note,
+                    )
+                    self.message_user(request, f"Closed: {contact_request.outcome_shown}.")
                 case _:
                     self.message_user(request, "Nothing was changed.", messages.WARNING)
         except ValueError as error:
             self.message_user(request, str(error), messages.ERROR)
         return HttpResponseRedirect(contact_request.get_admin_url())
+
+    def can_log_requests(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
+
+    def log_request_view(self, request):
+        """A phone call or walk-in, typed in by staff; it joins the same queue."""
+        if not self.can_log_requests(request):
+            raise PermissionDenied
+        form = StaffRequestForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            contact_request = services.log_staff_request(
+                data=form.submission(), source=form.cleaned_data["source"], user=request.user
+            )
+            urgent = ""
+            if contact_request.urgent:
+                urgent = " It is urgent: follow the urgent procedure now."
+            self.message_user(
+                request,
+                f"Logged as {contact_request}; it is in the queue.{urgent}",
+                messages.WARNING if contact_request.urgent else messages.SUCCESS,
+            )
+            return HttpResponseRedirect(contact_request.get_admin_url())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Log a phone call or walk-in",
+            "opts": self.opts,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/intake/contactrequest/log_request.html", context)
+
+    def changelist_view_context(self, request) -> dict:
+        return {"can_log_requests": self.can_log_requests(request)}
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -449,11 +598,38 @@ class ContactRequestAdmin(admin.ModelAdmin):
                     "assigned_to_me": obj.assigned_to_id == request.user.pk,
                     "can_work": self.has_change_permission(request, obj),
                     "work_url": reverse("admin:intake_contactrequest_work", args=[obj.pk]),
+                    "reply_templates": reply_templates_for(obj, request.user),
+                    "attempt_channels": AttemptChannel.choices,
+                    "outcomes": Outcome.choices,
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- Accountability --------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        """ "History" is the request's access log: who opened, changed or exported it.
+
+        (Django's own change history is not kept for requests: the access log is.)"""
+        contact_request = self.get_object(request, unquote(object_id))
+        if contact_request is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, contact_request):
+            raise PermissionDenied
+        entries = (
+            AccessLog.objects.for_request(contact_request)
+            .select_related("actor")
+            .order_by("-at", "-pk")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {contact_request}",
+            "opts": self.opts,
+            "original": contact_request,
+            "entries": entries,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/intake/contactrequest/object_history.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -464,6 +640,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
+        obj.acting_user = request.user
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
             AccessLog.objects.record(
@@ -489,15 +666,37 @@ class ContactRequestAdmin(admin.ModelAdmin):
             lambda: queryset.assign(request.user),
             f"Assigned to {request.user.get_username()}",
         )
-        self.message_user(request, f"Assigned {len(changed)} request(s) to you.")
+        self.message_user(request, f"Assigned {requests_count(len(changed))} to you.")
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
     def mark_contacted(self, request, queryset):
         self._set_status(request, queryset, Status.CONTACTED)
 
-    @admin.action(description="Close selected requests", permissions=["change"])
+    @admin.action(
+        description="Close selected requests (asks for the outcome)", permissions=["change"]
+    )
     def close(self, request, queryset):
-        self._set_status(request, queryset, Status.CLOSED)
+        """A page asking for the outcome first; closing happens when it is chosen."""
+        chosen = request.POST.get("outcome", "")
+        if chosen in Outcome.values:
+            outcome = Outcome(chosen)
+            changed = self._change_and_log(
+                request,
+                lambda: queryset.close(outcome, by=request.user),
+                f"Closed: {outcome.label}",
+            )
+            self.message_user(request, f"Closed {requests_count(len(changed))}: {outcome.label}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Close requests: what was the outcome?",
+            "opts": self.opts,
+            "queryset": queryset,
+            "outcomes": Outcome.choices,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "missing": "outcome" in request.POST,
+        }
+        return TemplateResponse(request, "admin/intake/contactrequest/close_outcome.html", context)
 
     @admin.action(
         description="Keep selected open requests for another retention period",
@@ -517,9 +716,9 @@ class ContactRequestAdmin(admin.ModelAdmin):
     def _set_status(self, request, queryset, status):
         label = Status(status).label
         changed = self._change_and_log(
-            request, lambda: queryset.set_status(status), f"Status: {label}"
+            request, lambda: queryset.set_status(status, by=request.user), f"Status: {label}"
         )
-        self.message_user(request, f"{len(changed)} request(s) now {label.lower()}.")
+        self.message_user(request, f"{requests_count(len(changed))} now {label.lower()}.")
 
     @staticmethod
     def _change_and_log(request, change, detail):
@@ -542,6 +741,35 @@ class ContactRequestAdmin(admin.ModelAdmin):
         return response
 
 
+def reply_templates_for(contact_request, staff_user) -> list[dict]:
+    """The active reply templates, those in the person's language first, filled in."""
+    templates = sorted(
+        ReplyTemplate.objects.filter(active=True),
+        key=lambda t: (t.language != contact_request.preferred_language, t.order, t.title),
+    )
+    shown = []
+    for template in templates:
+        subject, body = template.filled_in(contact_request, staff_user)
+        shown.append(
+            {
+                "template": template,
+                "subject": subject,
+                "body": body,
+                "mailto": (
+                    template.mailto_url(contact_request, staff_user)
+                    if contact_request.email
+                    else ""
+                ),
+                "in_their_language": template.language == contact_request.preferred_language,
+            }
+        )
+    return shown
+
+
+def requests_count(number: int) -> str:
+    return f"{number} request{pluralize(number)}"
+
+
 def describe(form) -> str:
     """What staff changed, for the access log: status and assignee only, no patient data."""
     parts = []
@@ -549,6 +777,8 @@ def describe(form) -> str:
         value = form.cleaned_data.get(name)
         if name == "status":
             parts.append(f"Status: {Status(value).label}")
+        elif name == "outcome" and value:
+            parts.append(f"Outcome: {Outcome(value).label}")
         elif name == "assigned_to":
             parts.append(f"Assigned to {value.get_username()}" if value else "Unassigned")
     return "; ".join(parts)[:200]
@@ -573,3 +803,16 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Replies the manager words once; staff open them in their own mail client."""
+
+    list_display = ["title", "language", "subject", "active_shown", "order"]
+    list_filter = ["language", "active"]
+    fields = ["title", "language", "subject", "body", "order", "active"]
+
+    @admin.display(description="Offered to staff", ordering="active")
+    def active_shown(self, template):
+        return yes_no(template.active)

@@ -33,9 +33,18 @@ CONSENT_TEXTS: dict[str, str] = {
         "Acepto que la clínica guarde los datos que doy aquí y los use para comunicarse "
         "conmigo sobre mi solicitud, como explica el aviso de privacidad."
     ),
+    # A phone call or walk-in logged by staff (intake.forms.StaffRequestForm): staff
+    # ask, and tick the box for them.
+    "2026-12-staff": (
+        "They agreed, on the phone or in person, that the clinic may store the details "
+        "they gave and use them to contact them about their request, as the privacy "
+        "notice explains."
+    ),
 }
 
 CURRENT_VERSION = "2026-12b"
+# What staff read to a caller or a visitor before logging their request.
+STAFF_LOGGED_VERSION = "2026-12-staff"
 # The version a reader of each language agrees to (the form shows it in that language).
 CURRENT_VERSIONS = {"en": CURRENT_VERSION, "es": "2026-12b-es"}
 

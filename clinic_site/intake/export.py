@@ -31,6 +31,9 @@ COLUMNS = (
     "Status",
     "Assigned to",
     "First response",
+    "Outcome",
+    "How it reached us",
+    "Held",
 )
 
 
@@ -61,6 +64,9 @@ def row(contact_request: ContactRequest) -> list[str]:
         contact_request.get_status_display(),
         contact_request.assigned_to.get_username() if contact_request.assigned_to else "",
         _when(contact_request.first_response_at),
+        contact_request.outcome_shown,
+        contact_request.get_source_display(),
+        contact_request.get_held_reason_display() if contact_request.held_reason else "No",
     ]
 
 

@@ -7,8 +7,19 @@ neither happens without the other. Log details never hold what a note says.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import NOTE_MAX_LENGTH, AccessLog, ContactNote, ContactRequest, Status
+from .models import (
+    NOTE_MAX_LENGTH,
+    AccessLog,
+    AttemptChannel,
+    ContactAttempt,
+    ContactNote,
+    ContactRequest,
+    Outcome,
+    Status,
+    next_attempt_due,
+)
 
 
 class EmptyNote(ValueError):
@@ -55,6 +66,7 @@ def mark_contacted(*, contact_request: ContactRequest, user, note: str = "") -> 
         if note:
             ContactNote.objects.create(contact_request=contact_request, author=user, body=note)
         contact_request.status = Status.CONTACTED
+        contact_request.acting_user = user
         contact_request.save(update_fields=["status"])
         detail = "Status: Contacted" + ("; added a note" if note else "")
         AccessLog.objects.record(
@@ -72,3 +84,65 @@ def keep_open(*, contact_request: ContactRequest, user, days: int) -> None:
             actor=user,
             detail=f"Kept open for another {days} days",
         )
+
+
+def _locked(contact_request: ContactRequest) -> ContactRequest:
+    """The request as it is now, locked until the transaction ends: a colleague may have
+    contacted or closed it since this page was opened."""
+    return ContactRequest.objects.select_for_update().get(pk=contact_request.pk)
+
+
+def record_attempt(
+    *, contact_request: ContactRequest, user, channel: str, note: str = ""
+) -> ContactAttempt:
+    """A try that did not reach the person: recorded, the request kept open (In
+    progress, so it is no longer "Overdue") and the next try made due. Not a response:
+    the first-response time stays empty until someone reaches them."""
+    channel = AttemptChannel(channel)
+    note = _clean_note(note)
+    now = timezone.now()
+    with transaction.atomic():
+        current = _locked(contact_request)
+        if current.status not in (Status.NEW, Status.IN_PROGRESS):
+            raise ValueError("This request is already contacted or closed: nothing was recorded.")
+        attempt = ContactAttempt.objects.create(
+            contact_request=current, channel=channel, by=user, at=now
+        )
+        if note:
+            ContactNote.objects.create(contact_request=current, author=user, body=note)
+        current.status = Status.IN_PROGRESS
+        current.next_attempt_due_at = next_attempt_due(now, urgent=current.urgent)
+        current.save(update_fields=["status", "next_attempt_due_at"])
+        detail = f"Tried: {channel.label}" + ("; added a note" if note else "")
+        AccessLog.objects.record([current], AccessLog.Action.CHANGED, actor=user, detail=detail)
+    contact_request.refresh_from_db()
+    return attempt
+
+
+def close(*, contact_request: ContactRequest, user, outcome: str, note: str = "") -> None:
+    """Close with an outcome; only an outcome that needed a conversation is a response."""
+    try:
+        outcome = Outcome(outcome)
+    except ValueError:
+        raise ValueError("Choose an outcome to close this request.") from None
+    note = _clean_note(note)
+    with transaction.atomic():
+        current = _locked(contact_request)
+        if current.status == Status.CLOSED:
+            raise ValueError(
+                f"Someone closed this request already ({current.outcome_shown}): "
+                "nothing was changed."
+            )
+        if note:
+            ContactNote.objects.create(contact_request=current, author=user, body=note)
+        current.status = Status.CLOSED
+        current.outcome = outcome
+        current.acting_user = user
+        current.save(update_fields=["status", "outcome"])
+        AccessLog.objects.record(
+            [current],
+            AccessLog.Action.CHANGED,
+            actor=user,
+            detail=f"Closed: {outcome.label}" + ("; added a note" if note else ""),
+        )
+    contact_request.refresh_from_db()

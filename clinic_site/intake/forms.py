@@ -27,6 +27,7 @@ from .models import (
     SUBMITTED_FIELDS,
     ContactMethod,
     Interest,
+    Source,
 )
 
 # Bots fill in every field; people never see this one (see the template).
@@ -247,3 +248,58 @@ class ContactForm(forms.Form):
             target = f"{field.auto_id}_0" if radios else field.auto_id
             links.extend((target, error) for error in field.errors)
         return links
+
+
+class StaffRequestForm(ContactForm):
+    """A phone call or a walk-in, typed in by staff: the same fields and checks as the
+    website form, in staff words, plus where it came from. The email address is
+    optional (many callers give only a number), but there must be a way back to them."""
+
+    source = forms.ChoiceField(
+        label="How did they contact us?",
+        choices=[(Source.PHONE, Source.PHONE.label), (Source.WALK_IN, Source.WALK_IN.label)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose phone call or walk-in"},
+    )
+
+    STAFF_LABELS = {
+        "name": "Their name",
+        "email": "Their email address",
+        "phone": "Their phone number",
+        "preferred_contact_method": "How would they like us to contact them?",
+        "voicemail_ok": "It is OK to leave them a voicemail",
+        "best_time": "Best time to reach them",
+        "interest": "What would they like to talk about?",
+        "message": "What they told us",
+        "preferred_language": "Which language should we use with them?",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields[HONEYPOT_FIELD]
+        del self.fields["submission_token"]
+        for name, label in self.STAFF_LABELS.items():
+            self.fields[name].label = label
+            self.fields[name].help_text = ""
+        self.fields["email"].required = False
+        self.fields["message"].help_text = (
+            "In their words, briefly. Urgent words (suicide, self-harm) are checked as on "
+            "the website form. No detailed medical history."
+        )
+        self.fields["consent"].label = consent.CONSENT_TEXTS[consent.STAFF_LOGGED_VERSION]
+        self.fields["consent"].help_text = ""
+        self.fields["consent"].error_messages["required"] = (
+            "Ask them first: we may only store their details if they agree"
+        )
+        self.fields["preferred_language"].initial = "en"
+        self.order_fields(["source"])
+
+    def is_from_bot(self) -> bool:
+        return False
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_email = cleaned.get("preferred_contact_method") == ContactMethod.EMAIL
+        if wants_email and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", "Enter their email address, or choose phone")
+        return cleaned

@@ -7,12 +7,15 @@ and export is written to the append-only AccessLog.
 
 import re
 from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Replace
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -33,6 +36,49 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     CONTACTED = "contacted", "Contacted"
     CLOSED = "closed", "Closed"
+
+
+class Outcome(models.TextChoices):
+    """Why a request was closed. Only the first three mean the clinic reached the person."""
+
+    CONSULTATION_BOOKED = "booked", "Consultation booked"
+    NOT_SUITABLE = "not_suitable", "Not suitable"
+    REFERRED = "referred", "Referred elsewhere"
+    NO_RESPONSE = "no_response", "No response after several attempts"
+    DUPLICATE = "duplicate", "Duplicate of another request"
+    NOT_A_PATIENT = "not_a_patient", "Not a patient (sales, spam, wrong number)"
+
+
+# Closing with one of these says the clinic spoke with the person: it counts as a
+# response in the figures. The others close a request nobody was reached on.
+CONTACT_OUTCOMES = (Outcome.CONSULTATION_BOOKED, Outcome.NOT_SUITABLE, Outcome.REFERRED)
+
+
+class AttemptChannel(models.TextChoices):
+    """A try that did not reach the person."""
+
+    PHONE = "phone", "Phoned, no answer"
+    VOICEMAIL = "voicemail", "Phoned, left voicemail"
+    EMAIL = "email", "Emailed, no reply yet"
+
+
+class Source(models.TextChoices):
+    """How a request reached the clinic. Staff log calls and walk-ins themselves."""
+
+    WEBSITE = "website", "Website form"
+    PHONE = "phone", "Phone call"
+    WALK_IN = "walk_in", "Walk-in at the front desk"
+
+
+class HoldReason(models.TextChoices):
+    """Why a request was stored but flagged for a second look, rather than refused."""
+
+    MANY_REQUESTS = "many_requests", "Many requests from one network"
+
+
+class TurnedAwayReason(models.TextChoices):
+    BOT = "bot", "Looked like a bot (hidden field filled in)"
+    FLOOD = "flood", "Far too many requests from one network"
 
 
 class Interest(models.TextChoices):
@@ -112,6 +158,16 @@ def response_due(received_at, *, urgent: bool = False):
     return hours.add(received_at, first_response_target())
 
 
+def next_attempt_due(tried_at, *, urgent: bool = False):
+    """When to try again after a try that did not reach the person: CONTACT_RETRY_HOURS
+    later (an hour for an urgent request), counted in opening hours like the target."""
+    delay = timedelta(hours=1 if urgent else settings.CONTACT_RETRY_HOURS)
+    hours = opening_hours.parse(settings.CLINIC_OPENING_HOURS)
+    if hours is None:
+        return tried_at + delay
+    return hours.add(tried_at, delay)
+
+
 def overdue_cutoff(now=None):
     """Requests received before this moment are past the first-response target now."""
     now = now or timezone.now()
@@ -158,6 +214,11 @@ class ContactRequestQuerySet(models.QuerySet):
             queue_rank=models.Case(
                 models.When(urgent=True, status__in=AWAITING_RESPONSE, then=0),
                 models.When(status=Status.NEW, created_at__lt=cutoff, then=1),
+                models.When(
+                    status=Status.IN_PROGRESS,
+                    next_attempt_due_at__lt=now or timezone.now(),
+                    then=1,
+                ),
                 models.When(status=Status.NEW, then=2),
                 models.When(status=Status.IN_PROGRESS, then=3),
                 models.When(status=Status.CONTACTED, then=4),
@@ -226,16 +287,25 @@ class ContactRequestQuerySet(models.QuerySet):
             kept.append(contact_request)
         return kept
 
-    def set_status(self, status: str) -> list["ContactRequest"]:
-        """Change each request's status; one by one, so save() records response times."""
-        return self._update_each(status=status)
+    def set_status(self, status: str, *, by=None) -> list["ContactRequest"]:
+        """Change each request's status; one by one, so save() records response times
+        (and ``by`` as whoever first reached the person).
+
+        Closing needs an outcome: use close()."""
+        if status == Status.CLOSED:
+            raise ValueError("Closing a request needs an outcome: use close().")
+        return self._update_each(by=by, status=status)
+
+    def close(self, outcome: str, *, by=None) -> list["ContactRequest"]:
+        return self._update_each(by=by, status=Status.CLOSED, outcome=Outcome(outcome))
 
     def assign(self, user) -> list["ContactRequest"]:
         return self._update_each(assigned_to=user)
 
-    def _update_each(self, **changes) -> list["ContactRequest"]:
+    def _update_each(self, *, by=None, **changes) -> list["ContactRequest"]:
         changed = []
         for contact_request in self.order_by("pk"):
+            contact_request.acting_user = by
             for field, value in changes.items():
                 setattr(contact_request, field, value)
             contact_request.save(update_fields=list(changes))
@@ -245,7 +315,8 @@ class ContactRequestQuerySet(models.QuerySet):
 
 class ContactRequest(models.Model):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
+    # Always given on the website; a caller or a walk-in may give only a phone number.
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, blank=True)
     phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
     preferred_contact_method = models.CharField(
         "preferred contact", max_length=10, choices=ContactMethod.choices
@@ -277,12 +348,51 @@ class ContactRequest(models.Model):
     )
     consented_at = models.DateTimeField(help_text="When they agreed to it.")
 
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.WEBSITE,
+        editable=False,
+        help_text="How the request reached us: the website form, or a call or visit "
+        "logged by staff.",
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="Who logged a phone call or walk-in. Empty for the website form.",
+    )
+    held_reason = models.CharField(
+        "held",
+        max_length=20,
+        choices=HoldReason.choices,
+        blank=True,
+        editable=False,
+        help_text="Stored, but sent from an address that sent many requests in a short "
+        "time: check it is a real person before you spend long on it.",
+    )
     urgent = models.BooleanField(
         default=False,
         help_text="Set when the message suggests a risk of suicide or self-harm. "
         "Urgent requests awaiting a response are listed first.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(
+        max_length=20,
+        choices=Outcome.choices,
+        blank=True,
+        help_text="Why it was closed. Needed to close a request.",
+    )
+    next_attempt_due_at = models.DateTimeField(
+        "next try due",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="After a try that did not reach the person: when to try again.",
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -301,7 +411,17 @@ class ContactRequest(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="When the request first moved on from New.",
+        help_text="When the clinic first reached the person (contacted, or closed with an "
+        "outcome that needed a conversation). Tries with no answer do not count.",
+    )
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="Who first reached the person (for the dashboard's figures per staff member).",
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notified_at = models.DateTimeField(
@@ -349,17 +469,26 @@ class ContactRequest(models.Model):
         now = timezone.now()
         if self._state.adding:
             self.urgent = self.urgent or risk.suggests_risk(self.message)
-        if self.status != Status.NEW and self.first_response_at is None:
+        if self.first_response_at is None and self.reached_the_person:
             self.first_response_at = now
+            # Whoever made the change, when the caller says (acting_user): see followup.py.
+            self.first_response_by = getattr(self, "acting_user", None)
         if self.status == Status.CLOSED:
             self.closed_at = self.closed_at or now
+            self.next_attempt_due_at = None
         else:
             self.closed_at = None
+            self.outcome = ""
+        if self.status == Status.CONTACTED:
+            self.next_attempt_due_at = None
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "first_response_at",
+                "first_response_by",
                 "closed_at",
+                "outcome",
+                "next_attempt_due_at",
                 "updated_at",
             }
         super().save(*args, **kwargs)
@@ -371,6 +500,28 @@ class ContactRequest(models.Model):
             for field in SUBMITTED_FIELDS
             if field in submitted
         )
+
+    def clean(self):
+        if self.status == Status.CLOSED and not self.outcome:
+            raise ValidationError({"outcome": "Choose an outcome to close this request."})
+
+    @property
+    def reached_the_person(self) -> bool:
+        """Contacted, or closed with an outcome that needed a conversation. Only this
+        is a response in the figures: a try with no answer, or closing a duplicate,
+        is not."""
+        return self.status == Status.CONTACTED or (
+            self.status == Status.CLOSED and self.outcome in CONTACT_OUTCOMES
+        )
+
+    @property
+    def outcome_shown(self) -> str:
+        if self.outcome == Outcome.NO_RESPONSE:
+            tries = self.attempts.count()
+            return f"No response after {tries} attempt{pluralize(tries)}"
+        if self.status == Status.CLOSED:
+            return self.get_outcome_display() or "Not recorded"
+        return ""
 
     def get_admin_url(self) -> str:
         return reverse("admin:intake_contactrequest_change", args=[self.pk])
@@ -399,6 +550,13 @@ class ContactRequest(models.Model):
     def awaits_someone_urgently(self) -> bool:
         """Urgent, still New and nobody assigned (see awaiting_someone_urgently)."""
         return self.urgent and self.status == Status.NEW and self.assigned_to_id is None
+
+    def next_attempt_is_due(self, *, now=None) -> bool:
+        return (
+            self.status == Status.IN_PROGRESS
+            and self.next_attempt_due_at is not None
+            and self.next_attempt_due_at < (now or timezone.now())
+        )
 
     def is_overdue(self, *, now=None) -> bool:
         """Still New, with no first response, after the target has passed.
@@ -519,6 +677,51 @@ class ContactNote(models.Model):
         return f"Note by {self.author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
+class ContactAttempt(models.Model):
+    """A try that did not reach the person (no answer, voicemail, an unanswered email).
+
+    It keeps the request open and sets when to try next; it is not a response."""
+
+    contact_request = models.ForeignKey(
+        ContactRequest, on_delete=models.CASCADE, related_name="attempts"
+    )
+    channel = models.CharField("how", max_length=10, choices=AttemptChannel.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    at = models.DateTimeField("when", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}, {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+
+class TurnedAwayQuerySet(models.QuerySet):
+    def since(self, moment):
+        return self.filter(at__gte=moment)
+
+
+class TurnedAway(models.Model):
+    """A submission the website did not store: when and why, nothing else (no address,
+    no words), so the dashboard can say how many were turned away."""
+
+    reason = models.CharField(max_length=10, choices=TurnedAwayReason.choices)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True, editable=False)
+
+    objects = TurnedAwayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "turned-away submission"
+        verbose_name_plural = "turned-away submissions"
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.get_reason_display()}, {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+
 class AppendOnlyError(Exception):
     """Access log entries are never changed or removed."""
 
@@ -576,7 +779,7 @@ class AccessLog(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "access log entry"
-        verbose_name_plural = "access log"
+        verbose_name_plural = "access log entries"
         # Only "view": no permission to add, change or delete entries exists to grant.
         default_permissions = ("view",)
 
@@ -591,3 +794,58 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Access log entries cannot be deleted.")
+
+
+class ReplyTemplate(models.Model):
+    """A reply the manager words once, in English or Spanish, for staff to send from
+    their own mail client (a mailto: link with subject and body) or read out on a call.
+
+    Nothing is sent by the site: a patient's name only ever meets the template in the
+    staff member's own browser and mail client."""
+
+    PLACEHOLDERS = {
+        "{name}": "the person's name",
+        "{clinic_name}": "the clinic's name",
+        "{clinic_phone}": "the clinic's phone number",
+        "{staff_name}": "your name (the staff member's first name, or username)",
+    }
+
+    title = models.CharField(
+        max_length=80, help_text="What it is for, as staff will see it, e.g. “First reply”."
+    )
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    subject = models.CharField(max_length=150)
+    body = models.TextField(
+        max_length=3000,
+        help_text="You can use {name}, {clinic_name}, {clinic_phone} and {staff_name}; "
+        "they are filled in when a member of staff opens it. Never put a patient's details "
+        "here.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers first.")
+    active = models.BooleanField(default=True, help_text="Untick to stop offering it.")
+
+    class Meta:
+        ordering = ["order", "title", "language"]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_language_display()})"
+
+    def filled_in(self, contact_request: ContactRequest, staff_user) -> tuple[str, str]:
+        """Subject and body with the placeholders filled in. Plain replacement: a stray
+        brace in the manager's text is left as it is, never an error."""
+        values = {
+            "{name}": contact_request.name,
+            "{clinic_name}": settings.CLINIC_NAME,
+            "{clinic_phone}": settings.CLINIC_PHONE,
+            "{staff_name}": staff_user.first_name or staff_user.get_username(),
+        }
+        subject, body = self.subject, self.body
+        for placeholder, value in values.items():
+            subject = subject.replace(placeholder, value)
+            body = body.replace(placeholder, value)
+        return subject, body
+
+    def mailto_url(self, contact_request: ContactRequest, staff_user) -> str:
+        subject, body = self.filled_in(contact_request, staff_user)
+        query = urlencode({"subject": subject, "body": body}, quote_via=quote)
+        return f"mailto:{quote(contact_request.email, safe='@')}?{query}"

@@ -1,5 +1,6 @@
 """The multi-step actions on contact requests: receiving one, and the retention purge."""
 
+import enum
 import hashlib
 import json
 import logging
@@ -7,19 +8,35 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from clinic_site.core import ratelimit
 
 from . import consent, notifications
-from .models import SUBMITTED_FIELDS, AccessLog, ContactRequest, Language
+from .models import (
+    SUBMITTED_FIELDS,
+    AccessLog,
+    ContactRequest,
+    HoldReason,
+    Language,
+    Source,
+    TurnedAway,
+    TurnedAwayReason,
+)
 
 logger = logging.getLogger(__name__)
 
 
 class RateLimited(Exception):
-    """This client has sent its allowance of requests for now; nothing was stored."""
+    """This client has sent far more than its allowance (CONTACT_FLOOD_LIMIT) for now;
+    nothing was stored, and the refusal was counted."""
+
+
+class Allowance(enum.Enum):
+    WITHIN = "within"
+    HOLD = "hold"  # beyond CONTACT_RATE_LIMIT: stored, held for a second look
+    REFUSE = "refuse"  # beyond CONTACT_FLOOD_LIMIT
 
 
 def record_contact_request(
@@ -44,8 +61,11 @@ def record_contact_request(
     its own request, an addition to the first, checked for urgency like any other; the
     same addition sent twice is stored once.
 
-    Raises RateLimited, storing nothing, when the client is over its allowance, and
-    DatabaseError, storing nothing, when the database cannot take the request.
+    Beyond CONTACT_RATE_LIMIT the request is stored all the same, held ("many requests
+    from one network": a waiting room's tablet, hospital Wi-Fi, a carrier's shared
+    address), so no real person is turned away. Raises RateLimited, storing nothing but
+    the count of refusals, beyond CONTACT_FLOOD_LIMIT, and DatabaseError, storing
+    nothing, when the database cannot take the request.
     """
     submitted = {field: data[field] for field in SUBMITTED_FIELDS if field in data}
     token = submission_token or None
@@ -57,12 +77,15 @@ def record_contact_request(
         token = addition_token(submission_token, submitted)
         if same_addition := ContactRequest.objects.filter(submission_token=token).first():
             return same_addition
-    if not within_rate_limit(client_ip):
+    allowance = rate_allowance(client_ip)
+    if allowance is Allowance.REFUSE:
         logger.info(
-            "contact request refused by the rate limit",
+            "contact request refused by the flood limit",
             extra={"event": "contact_request.received", "outcome": "rate_limited"},
         )
+        record_turned_away(reason=TurnedAwayReason.FLOOD)
         raise RateLimited
+    held_reason = HoldReason.MANY_REQUESTS if allowance is Allowance.HOLD else ""
 
     try:
         with transaction.atomic():
@@ -73,6 +96,7 @@ def record_contact_request(
                 consented_at=timezone.now(),
                 submission_token=token,
                 addition_to=addition_to,
+                held_reason=held_reason,
             )
             AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
             notifications.queue(contact_request)
@@ -87,7 +111,43 @@ def record_contact_request(
         extra={
             "event": "contact_request.received",
             "contact_request_id": contact_request.pk,
-            "outcome": "addition" if addition_to else "stored",
+            "outcome": "addition" if addition_to else "held" if held_reason else "stored",
+        },
+    )
+    return contact_request
+
+
+def log_staff_request(*, data: Mapping[str, Any], source: str, user) -> ContactRequest:
+    """A phone call or walk-in, logged by staff: stored like a website request (the
+    same queue, urgent check, notification and figures), with where it came from and
+    who logged it. Consent was given to the member of staff, in person or on the phone."""
+    source = Source(source)
+    if source == Source.WEBSITE:
+        raise ValueError("Staff log phone calls and walk-ins; the website logs its own.")
+    language = data.get("preferred_language") or Language.ENGLISH
+    with transaction.atomic():
+        contact_request = ContactRequest.objects.create(
+            **{field: data[field] for field in SUBMITTED_FIELDS if field in data},
+            language=language,
+            source=source,
+            logged_by=user,
+            consent_version=consent.STAFF_LOGGED_VERSION,
+            consented_at=timezone.now(),
+        )
+        AccessLog.objects.record(
+            [contact_request],
+            AccessLog.Action.CREATED,
+            actor=user,
+            detail=f"Logged by staff: {source.label.lower()}",
+        )
+        notifications.queue(contact_request)
+    logger.info(
+        "contact request logged by staff",
+        extra={
+            "event": "contact_request.received",
+            "contact_request_id": contact_request.pk,
+            "outcome": f"logged_{source.value}",
+            "user_id": user.pk,
         },
     )
     return contact_request
@@ -119,21 +179,19 @@ def _sent_before(submission_token: str) -> ContactRequest | None:
     return earlier
 
 
-def within_rate_limit(client_ip: str) -> bool:
-    """CONTACT_RATE_LIMIT submissions per CONTACT_RATE_WINDOW_SECONDS for each client.
+def rate_allowance(client_ip: str) -> Allowance:
+    """Within CONTACT_RATE_LIMIT submissions per CONTACT_RATE_WINDOW_SECONDS for this
+    client, held beyond it, refused beyond CONTACT_FLOOD_LIMIT.
 
     With the default in-process cache each gunicorn worker counts separately (a client
     may get workers x limit through); REDIS_URL gives one shared count. A limit of 0
     turns it off (README, "Configuration").
     """
     if settings.CONTACT_RATE_LIMIT <= 0:
-        return True
+        return Allowance.WITHIN
     try:
-        return ratelimit.hit(
-            "contact",
-            client_ip,
-            limit=settings.CONTACT_RATE_LIMIT,
-            window=settings.CONTACT_RATE_WINDOW_SECONDS,
+        count = ratelimit.hit_count(
+            "contact", client_ip, window=settings.CONTACT_RATE_WINDOW_SECONDS
         )
     except Exception:
         # A person must still be able to reach the clinic when the cache is down.
@@ -142,7 +200,24 @@ def within_rate_limit(client_ip: str) -> bool:
             exc_info=True,
             extra={"event": "contact_request.received", "outcome": "rate_limit_unavailable"},
         )
-        return True
+        return Allowance.WITHIN
+    if count <= settings.CONTACT_RATE_LIMIT:
+        return Allowance.WITHIN
+    if settings.CONTACT_FLOOD_LIMIT <= 0 or count <= settings.CONTACT_FLOOD_LIMIT:
+        return Allowance.HOLD
+    return Allowance.REFUSE
+
+
+def record_turned_away(*, reason: str) -> None:
+    """Count a submission that was not stored. Never stands in the visitor's way: if the
+    database cannot take the count, the answer they get is the same."""
+    try:
+        TurnedAway.objects.create(reason=TurnedAwayReason(reason))
+    except DatabaseError:
+        logger.warning(
+            "turned-away submission not counted: database unavailable",
+            extra={"event": "contact_request.received", "outcome": "not_counted"},
+        )
 
 
 def purge_expired_contact_requests() -> int:

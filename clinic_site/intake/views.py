@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic_site.core.net import client_ip
 
 from .forms import ContactForm
-from .models import ContactRequest
+from .models import ContactRequest, TurnedAwayReason
 from .risk import suggests_risk
-from .services import RateLimited, record_contact_request
+from .services import RateLimited, record_contact_request, record_turned_away
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,9 @@ def contact(request):
 def contact_form(request):
     form = ContactForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_from_bot():
-        # The same answer a person gets, so the bot learns nothing; nothing is stored.
+        # The same answer a person gets, so the bot learns nothing; nothing is stored
+        # but the count of turned-away submissions (the dashboard's).
+        record_turned_away(reason=TurnedAwayReason.BOT)
         return redirect("intake:thanks")
     if form.is_bound and form.is_valid():
         try:

@@ -99,13 +99,14 @@ def test_the_dashboard_page_shows_the_counts_the_charts_and_the_table(client, ro
     assert re.search(r"<dt>Urgent, open</dt><dd>1</dd>", page)
     assert re.search(r"<dt>Overdue</dt><dd>1</dd>", page)
     assert page.count('<svg class="staff-chart"') == 2
+    assert 'class="staff-chart__unit"' in page and ">Hours</text>" in page
     assert page.count('role="img"') == 2 and page.count("<title id=") == 2
     rows = re.findall(
         r"<tr><th scope=\"row\">[^<]*</th><td>(\d+)</td><td>(\d+)</td><td>([^<]*)</td>", page
     )
     assert len(rows) == 12
-    assert rows[-1] == ("4", "2", "3.0 hours")
-    assert rows[-3] == ("2", "2", "20.0 hours")
+    assert rows[-1] == ("4", "2", "3 hours")
+    assert rows[-3] == ("2", "2", "20 hours")
     assert rows[0] == ("1", "0", "No responses")
     assert "http://" not in page.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
         'xmlns="http://www.w3.org/2000/svg"', ""

@@ -231,6 +231,16 @@ def test_resetting_a_lost_authenticator_is_an_admin_action_that_is_recorded(mana
         reverse("admin:auth_user_changelist"),
         {"action": "reset_authenticator", "_selected_action": [lost.pk], "index": 0},
     )
+    # First a confirmation: nothing is reset until it is confirmed.
+    assert response.status_code == 200
+    assert "Reset the authenticator app?" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=lost).exists()
+    assert mail.outbox == []
+
+    response = manager.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "reset_authenticator", "_selected_action": [lost.pk], "confirm": "yes"},
+    )
 
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=lost).exists()

@@ -197,11 +197,15 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
 
     (email,) = mailoutbox
     link = re.search(r"https?://\S+/staff/join/\S+/", email.body).group(0)
-    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport])
+    # bypass_csp: only so that axe-core can be injected on "You are set up".
+    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport], bypass_csp=True)
     page = context.new_page()
     page.goto(site + "/" + link.split("/", 3)[3])
     expect(page.get_by_role("heading", level=1)).to_have_text("Join the staff pages")
     expect(page.get_by_role("img", name="QR code to add this account")).to_be_visible()
+    # On a phone, nothing to scan: a link opens the authenticator app with the account.
+    app_link = page.get_by_role("link", name="Add to my authenticator app")
+    assert app_link.get_attribute("href").startswith("otpauth://totp/")
     page.get_by_label("Username").fill("newdesk")
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Password again").fill(NEW_PASSWORD)
@@ -211,6 +215,9 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
     page.get_by_label("Code from your authenticator app").fill(f"{app.token():06d}")
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are set up")
+    # Every new colleague's last step: its button must be readable (it was blue on blue).
+    violations = run_axe(page)
+    assert violations == [], f"axe-core on You are set up:\n{describe(violations)}"
 
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("Username").fill("newdesk")

@@ -1,4 +1,6 @@
-"""Bots and floods get a polite answer, nothing is stored, and no email goes out."""
+"""Bots get the normal answer and nothing is stored; many requests from one address are
+stored and held for a second look; only a flood far beyond that is refused (429).
+Everything turned away is counted, never silently lost."""
 
 import logging
 import time
@@ -9,7 +11,13 @@ from django.core import mail
 from django.core.cache import cache
 
 from clinic_site.core import ratelimit
-from clinic_site.intake.models import ContactRequest, Notification
+from clinic_site.intake.models import (
+    ContactRequest,
+    HoldReason,
+    Notification,
+    TurnedAway,
+    TurnedAwayReason,
+)
 
 from .factories import THANKS_URL, form_data, submit
 
@@ -30,6 +38,7 @@ def test_a_filled_honeypot_gets_the_normal_thank_you_and_nothing_is_stored(
     assert ContactRequest.objects.count() == 0
     assert Notification.objects.count() == 0
     assert mail.outbox == []
+    assert list(TurnedAway.objects.values_list("reason", flat=True)) == [TurnedAwayReason.BOT]
 
 
 def test_a_bot_filling_only_the_honeypot_learns_nothing_from_errors(client):
@@ -44,11 +53,25 @@ def test_a_whitespace_honeypot_is_not_treated_as_a_bot(client):
     assert ContactRequest.objects.count() == 1
 
 
-def test_the_rate_limit_answers_politely_and_stores_nothing(client, settings):
+def test_beyond_the_rate_limit_a_request_is_stored_and_held_not_refused(client, settings):
     settings.CONTACT_RATE_LIMIT = 2
+    settings.CONTACT_FLOOD_LIMIT = 10
+
+    responses = [submit(client, form_data(name=f"Person {n}")) for n in range(3)]
+
+    assert [response.status_code for response in responses] == [302, 302, 302]
+    assert responses[2]["Location"] == THANKS_URL
+    held = dict(ContactRequest.objects.values_list("name", "held_reason"))
+    assert held == {"Person 0": "", "Person 1": "", "Person 2": HoldReason.MANY_REQUESTS}
+    assert not TurnedAway.objects.exists()
+
+
+def test_only_a_flood_beyond_the_flood_limit_is_refused_and_counted(client, settings):
+    settings.CONTACT_RATE_LIMIT = 1
+    settings.CONTACT_FLOOD_LIMIT = 2
 
     assert submit(client).status_code == 302
-    assert submit(client).status_code == 302
+    assert submit(client).status_code == 302  # held
     response = submit(client)
 
     assert response.status_code == 429
@@ -57,22 +80,35 @@ def test_the_rate_limit_answers_politely_and_stores_nothing(client, settings):
     assert "We have not saved this one" in page
     assert f'href="tel:{settings.CLINIC_PHONE.replace(" ", "")}"' in page
     assert ContactRequest.objects.count() == 2
+    assert list(TurnedAway.objects.values_list("reason", flat=True)) == [TurnedAwayReason.FLOOD]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_flood_limit_of_zero_holds_but_never_refuses(client, settings):
+    settings.CONTACT_RATE_LIMIT = 1
+    settings.CONTACT_FLOOD_LIMIT = 0
+
+    for _ in range(4):
+        assert submit(client, form_data(name="Someone")).status_code == 302
+    assert ContactRequest.objects.exclude(held_reason="").count() == 3
 
 
 def test_the_rate_limit_is_per_client(client, settings):
     settings.CONTACT_RATE_LIMIT = 1
 
-    assert submit(client, REMOTE_ADDR="203.0.113.1").status_code == 302
-    assert submit(client, REMOTE_ADDR="203.0.113.1").status_code == 429
-    assert submit(client, REMOTE_ADDR="203.0.113.2").status_code == 302
-    assert ContactRequest.objects.count() == 2
+    submit(client, form_data(name="First"), REMOTE_ADDR="203.0.113.1")
+    submit(client, form_data(name="Second"), REMOTE_ADDR="203.0.113.1")
+    submit(client, form_data(name="Other"), REMOTE_ADDR="203.0.113.2")
+
+    held = dict(ContactRequest.objects.values_list("name", "held_reason"))
+    assert held == {"First": "", "Second": HoldReason.MANY_REQUESTS, "Other": ""}
 
 
 def test_the_allowance_returns_when_the_configured_window_ends(client, settings):
     # A real one-second window: the counter's expiry is kept by the cache itself (in
     # Redis, by the server's clock), so no patched clock could stand in for it.
     settings.CONTACT_RATE_LIMIT = 1
+    settings.CONTACT_FLOOD_LIMIT = 1
     settings.CONTACT_RATE_WINDOW_SECONDS = 1
 
     assert submit(client).status_code == 302
@@ -89,10 +125,12 @@ def test_invalid_submissions_do_not_use_up_the_allowance(client, settings):
         assert submit(client, form_data(email="typo")).status_code == 200
 
     assert submit(client).status_code == 302
+    assert ContactRequest.objects.get().held_reason == ""
 
 
 def test_rate_limited_message_suggesting_risk_still_shows_crisis_resources(client, settings):
     settings.CONTACT_RATE_LIMIT = 1
+    settings.CONTACT_FLOOD_LIMIT = 1
     submit(client)
 
     response = submit(client, form_data(message="I keep thinking about suicide"))

@@ -13,6 +13,7 @@ from clinic_site.intake.models import (
     ContactNote,
     ContactRequest,
     Interest,
+    Outcome,
     Status,
 )
 from tests.helpers import force_login_verified, make_staff
@@ -72,7 +73,7 @@ def test_the_list_shows_the_columns_staff_work_from(desk):
 
     page = desk.get(changelist_url()).content.decode()
 
-    columns = ("Urgent", "Received", "Name", "Interest", "Status", "First response", "Assigned to")
+    columns = ("Urgent", "Received", "Name", "Interest", "Status", "First response", "Assignee")
     for column in (*columns, "Age"):
         assert f">{column}<" in page or f">{column}</a>" in page, column
     assert "Ana Pérez" in page
@@ -159,9 +160,13 @@ def test_clearing_the_search_lists_everything_again(desk):
     assert len(listed(desk.get(changelist_url()))) == 2
 
 
-def test_requests_cannot_be_added_in_the_admin(desk):
+def test_requests_cannot_be_added_in_the_admins_own_form(desk):
+    # Calls and walk-ins have their own page (test_staff_logged_requests.py).
     assert desk.get(reverse("admin:intake_contactrequest_add")).status_code == 403
-    assert "addlink" not in desk.get(changelist_url()).content.decode()
+    assert (
+        reverse("admin:intake_contactrequest_add")
+        not in desk.get(changelist_url()).content.decode()
+    )
 
 
 # --- One request ------------------------------------------------------------------------------
@@ -204,7 +209,8 @@ def test_staff_change_status_and_assignee_and_the_change_is_logged(desk):
     contact_request.refresh_from_db()
     assert contact_request.status == Status.IN_PROGRESS
     assert contact_request.assigned_to == desk.user
-    assert contact_request.first_response_at is not None
+    # Taking it in hand is not a response: nobody has reached the person yet.
+    assert contact_request.first_response_at is None
     entry = AccessLog.objects.get(action=AccessLog.Action.CHANGED)
     assert entry.actor == desk.user
     assert entry.request_number == contact_request.pk
@@ -292,14 +298,48 @@ def test_mark_contacted_records_the_first_response(desk):
     assert AccessLog.objects.filter(action="changed", detail="Status: Contacted").count() == 2
 
 
-def test_close(desk):
+def test_close_asks_for_the_outcome_before_closing_anything(desk):
     contact_request = make_contact_request(status=Status.CONTACTED)
 
-    run_action(desk, "close", [contact_request])
+    response = run_action(desk, "close", [contact_request])
 
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "What was the outcome?" in page
+    assert "Consultation booked" in page and "Duplicate of another request" in page
     contact_request.refresh_from_db()
-    assert contact_request.status == Status.CLOSED
-    assert contact_request.closed_at is not None
+    assert contact_request.status == Status.CONTACTED
+
+
+def test_close_with_an_outcome_closes_and_logs_it(desk):
+    requests = [make_contact_request(status=Status.CONTACTED), make_contact_request()]
+
+    response = desk.post(
+        changelist_url(),
+        {
+            "action": "close",
+            "_selected_action": [r.pk for r in requests],
+            "outcome": Outcome.CONSULTATION_BOOKED,
+        },
+    )
+
+    assert response.status_code == 302
+    for contact_request in ContactRequest.objects.all():
+        assert contact_request.status == Status.CLOSED
+        assert contact_request.outcome == Outcome.CONSULTATION_BOOKED
+        assert contact_request.closed_at is not None
+    assert AccessLog.objects.filter(detail="Closed: Consultation booked").count() == 2
+
+
+def test_closing_in_the_status_form_without_an_outcome_is_refused_with_a_message(desk):
+    contact_request = make_contact_request()
+
+    response = desk.post(change_url(contact_request), change_form(contact_request, status="closed"))
+
+    assert response.status_code == 200
+    assert "Choose an outcome to close this request." in response.content.decode()
+    contact_request.refresh_from_db()
+    assert contact_request.status == Status.NEW
 
 
 # --- The access log itself ----------------------------------------------------------------------

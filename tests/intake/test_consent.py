@@ -12,6 +12,7 @@ PUBLISHED = {
     "2026-12-es": "5773460ade0960fbb4f1b86f4675de65caecbdeaff8da8d47f9e0519dec29fca",
     "2026-12b": "9502f36a7db57b4df864e76488859f6b56e5146e38b7f841fb41ddac60fb00f0",
     "2026-12b-es": "5773460ade0960fbb4f1b86f4675de65caecbdeaff8da8d47f9e0519dec29fca",
+    "2026-12-staff": "b3532c633cecdc24c6bad8edd34608cf07f794cced97dd2ebe268a2c6cbb04cd",
 }
 
 

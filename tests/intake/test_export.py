@@ -106,3 +106,18 @@ def test_export_with_permission_escapes_formulas_and_logs_each_request(client, d
     assert sorted(exported.values_list("request_number", flat=True)) == sorted(
         [hostile.pk, unicode_name.pk]
     )
+
+
+def test_the_export_says_the_outcome_the_source_and_whether_it_was_held(client, desk_user):
+    desk_user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
+    closed = make_contact_request(
+        status="closed", outcome="booked", source="phone", held_reason="many_requests"
+    )
+    force_login_verified(client, desk_user)
+
+    header, line = read_csv(export(client, [closed]))
+
+    row = dict(zip(header, line, strict=True))
+    assert row["Outcome"] == "Consultation booked"
+    assert row["How it reached us"] == "Phone call"
+    assert row["Held"] == "Many requests from one network"

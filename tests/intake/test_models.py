@@ -13,15 +13,22 @@ from .factories import make_contact_request
 pytestmark = pytest.mark.django_db
 
 
-def test_first_response_is_recorded_when_a_request_first_leaves_new():
+def test_first_response_is_recorded_when_the_person_is_first_reached():
     contact_request = make_contact_request()
     assert contact_request.first_response_at is None
 
+    # Taking a request in hand is not a response: nobody has reached the person yet.
     contact_request.status = Status.IN_PROGRESS
     contact_request.save(update_fields=["status"])
-    first = ContactRequest.objects.get().first_response_at
+    assert ContactRequest.objects.get().first_response_at is None
 
+    contact_request.status = Status.CONTACTED
+    contact_request.save(update_fields=["status"])
+    first = ContactRequest.objects.get().first_response_at
     assert first is not None
+
+    contact_request.status = Status.IN_PROGRESS
+    contact_request.save()
     contact_request.status = Status.CONTACTED
     contact_request.save()
     assert ContactRequest.objects.get().first_response_at == first  # never moves
