@@ -50,7 +50,9 @@ def gone(language):
 
 def too_many(language):
     client = reader()
-    with override_settings(CONTACT_RATE_LIMIT=1):
+    # Beyond CONTACT_RATE_LIMIT a request is held, not refused; beyond the flood limit it
+    # is refused with the 429 page.
+    with override_settings(CONTACT_RATE_LIMIT=1, CONTACT_FLOOD_LIMIT=1):
         client.post(f"{PREFIX[language]}/contact/", form_data())
         return client.post(f"{PREFIX[language]}/contact/", form_data())
 

@@ -13,7 +13,7 @@ import time_machine
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.core import periodic
 from clinic_site.intake import followup
-from clinic_site.intake.models import AccessLog, ContactNote, ContactRequest, Status
+from clinic_site.intake.models import AccessLog, ContactNote, ContactRequest, Outcome, Status
 from tests.helpers import force_login_verified, make_staff
 
 from .factories import make_contact_request
@@ -190,7 +190,15 @@ def test_closing_a_listed_request_starts_its_retention_period(desk, clock, reten
     clock.move_to(START + timedelta(days=31))
 
     as_desk(
-        desk, "post", CHANGELIST, {"action": "close", "_selected_action": [stale.pk], "index": 0}
+        desk,
+        "post",
+        CHANGELIST,
+        {
+            "action": "close",
+            "_selected_action": [stale.pk],
+            "index": 0,
+            "outcome": Outcome.NOT_SUITABLE,
+        },
     )
 
     assert listed(as_desk(desk, "get", CHANGELIST + "?attention=left_open")) == []
