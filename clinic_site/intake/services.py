@@ -28,6 +28,7 @@ def record_contact_request(
     client_ip: str,
     submission_token: str | None = None,
     language: str = Language.ENGLISH,
+    from_article: str = "",
 ) -> ContactRequest:
     """Store a contact request and queue the staff notification, in one transaction.
 
@@ -35,7 +36,8 @@ def record_contact_request(
     announces it are committed together or not at all: no instant exists at which a
     request is stored with nothing due to tell staff (a worker killed between the two
     cannot lose the announcement). The client's address is used for the rate limit
-    only and never stored. ``language`` is the language of the form they sent.
+    only and never stored. ``language`` is the language of the form they sent;
+    ``from_article`` the slug of the article whose link led there, or "".
 
     A ``submission_token`` already stored means this form was sent before: that request
     is returned and nothing new is stored (nor counted against the rate limit).
@@ -60,6 +62,7 @@ def record_contact_request(
                 consent_version=consent.version_for(language),
                 consented_at=timezone.now(),
                 submission_token=submission_token or None,
+                from_article=from_article,
             )
             AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
             queue_staff_notification(contact_request.pk)

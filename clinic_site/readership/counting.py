@@ -1,0 +1,308 @@
+"""Counting page views in each process's memory, and adding them to the database in
+batches.
+
+``ReadershipMiddleware`` sits above the page cache (settings.MIDDLEWARE), so it sees
+every page a reader gets, including the ones replayed from the cache. A view costs a
+dictionary increment under a lock: no database, no cache, no network. Each process
+adds what it has counted to the shared rows every READERSHIP_FLUSH_SECONDS (a thread
+of its own, so no reader waits for it) and when it exits; the database does the
+addition (models.CountQuerySet.add), so every worker and host adds up exactly. A
+process killed outright loses at most the last few seconds of counts, and counting
+never touches a contact request.
+
+What is looked at, and then forgotten: the path (never the query string), the page's
+language, the Referer's host when it is another site, and the User-Agent only to tell
+robots and link previews from readers. Nothing about the reader is kept.
+"""
+
+import atexit
+import contextlib
+import logging
+import os
+import re
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone, translation
+
+from .models import DOMAIN_MAX_LENGTH, PATH_MAX_LENGTH, ExcludedHits, PageViews, UnansweredSearch
+
+logger = logging.getLogger(__name__)
+
+# Crawlers, monitors, command-line tools and libraries, and headless browsers.
+ROBOTS = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|archiver|scrap|headless|lighthouse|pagespeed|"
+    r"monitor|uptime|pingdom|check|curl|wget|httpie|python|java/|go-http|okhttp|axios|"
+    r"node-fetch|libwww|perl|ruby|php|scrapy|feed|rss|validator|phantomjs|selenium|"
+    r"playwright|puppeteer",
+    re.IGNORECASE,
+)
+# Apps that fetch a page to show a preview of a shared link (checked first: several
+# call themselves "bot").
+PREVIEWS = re.compile(
+    r"facebookexternalhit|facebot|twitterbot|slackbot|slack-imgproxy|discordbot|"
+    r"telegrambot|whatsapp|linkedinbot|skypeuripreview|pinterestbot|redditbot|embedly|"
+    r"iframely|bingpreview|google-pagerenderer|mastodon|bluesky|cardyb|microsoftpreview",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
+# Forced out early when a process has counted this many different rows (many referring
+# sites at once), so its memory stays small.
+MAX_PENDING_ROWS = 5000
+
+
+def robot_or_preview(meta) -> str | None:
+    """The kind of an automated request (ExcludedHits.Kind), or None for a reader.
+
+    ``meta`` is request.META: its User-Agent, and the Purpose a browser's prefetch sends.
+    """
+    user_agent = meta.get("HTTP_USER_AGENT", "")
+    purpose = meta.get("HTTP_SEC_PURPOSE", "") or meta.get("HTTP_PURPOSE", "")
+    if "prefetch" in purpose.lower() or PREVIEWS.search(user_agent):
+        return ExcludedHits.Kind.PREVIEW
+    if not user_agent.strip() or ROBOTS.search(user_agent):
+        return ExcludedHits.Kind.ROBOT
+    return None
+
+
+def referring_site(referer: str, own_host: str) -> str:
+    """The other site's domain ("www.google.com"), or "" for none, this site or junk."""
+    if not referer:
+        return ""
+    try:
+        parts = urlsplit(referer[:500])
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not host or len(host) > DOMAIN_MAX_LENGTH:
+        return ""
+    if host == own_host or host in _own_hosts() or not _DOMAIN.fullmatch(host):
+        return ""
+    return host
+
+
+def _own_hosts() -> set[str]:
+    hosts = {urlsplit(settings.SITE_URL).hostname or ""}
+    hosts |= {host.lower().lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"}
+    return hosts
+
+
+class Tally:
+    """This process's counts since its last flush."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.views: Counter = Counter()
+        self.excluded: Counter = Counter()
+        self.searches: Counter = Counter()
+        self.flusher: threading.Thread | None = None
+
+    def after_fork(self) -> None:
+        # A forked worker starts with nothing counted and no flusher thread (threads do
+        # not survive fork); the parent's counts are the parent's to flush.
+        self.lock = threading.Lock()
+        self.views, self.excluded, self.searches = Counter(), Counter(), Counter()
+        self.flusher = None
+
+    def add(self, counter: str, key: tuple) -> None:
+        with self.lock:
+            getattr(self, counter)[key] += 1
+            pending = len(self.views) + len(self.excluded) + len(self.searches)
+        if self.flusher is None:
+            self._start_flusher()
+        if pending > MAX_PENDING_ROWS:
+            flush()
+
+    def take(self) -> tuple[Counter, Counter, Counter]:
+        with self.lock:
+            taken = self.views, self.excluded, self.searches
+            self.views, self.excluded, self.searches = Counter(), Counter(), Counter()
+        return taken
+
+    def give_back(self, views: Counter, excluded: Counter, searches: Counter) -> None:
+        with self.lock:
+            self.views.update(views)
+            self.excluded.update(excluded)
+            self.searches.update(searches)
+
+    def _start_flusher(self) -> None:
+        seconds = settings.READERSHIP_FLUSH_SECONDS
+        with self.lock:
+            if self.flusher is not None or seconds <= 0:
+                return
+            self.flusher = threading.Thread(
+                target=_flush_every, args=(seconds,), name="readership-flush", daemon=True
+            )
+        self.flusher.start()
+
+
+_tally = Tally()
+os.register_at_fork(after_in_child=_tally.after_fork)
+
+
+def count_view(*, day, path: str, language: str, referrer: str) -> None:
+    _tally.add("views", (day, path, language, referrer))
+
+
+def count_excluded(*, day, kind: str) -> None:
+    _tally.add("excluded", (day, kind))
+
+
+def count_unanswered_search(*, day, language: str, term: str) -> None:
+    _tally.add("searches", (day, language, term))
+
+
+_flush_lock = threading.Lock()
+
+
+def flush() -> int:
+    """Add this process's counts to the database; how many rows were added to.
+
+    One transaction: either every count goes in or none does, and then they are kept
+    for the next try (a database outage loses nothing while the process lives).
+    """
+    with _flush_lock:
+        views, excluded, searches = _tally.take()
+        if not (views or excluded or searches):
+            return 0
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                for (day, path, language, referrer), count in views.items():
+                    PageViews.objects.add(
+                        count, day=day, path=path, language=language, referrer=referrer
+                    )
+                for (day, kind), count in excluded.items():
+                    ExcludedHits.objects.add(count, day=day, kind=kind)
+                for (day, language, term), count in searches.items():
+                    UnansweredSearch.objects.add(count, day=day, language=language, term=term)
+        except DatabaseError as error:
+            _tally.give_back(views, excluded, searches)
+            logger.warning(
+                "readership counts not stored yet",
+                extra={"event": "readership.flush", "error_type": type(error).__name__},
+            )
+            return 0
+        return len(views) + len(excluded) + len(searches)
+
+
+def _flush_every(seconds: float) -> None:
+    while True:
+        time.sleep(seconds)
+        try:
+            flush()
+        except Exception as error:  # never let the thread die: the next flush may work
+            logger.warning(
+                "readership flush failed",
+                extra={"event": "readership.flush", "error_type": type(error).__name__},
+            )
+        finally:
+            # This thread's own connection: not kept open between flushes.
+            close_old_connections()
+            connection.close()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    # gunicorn workers leave through sys.exit (restart, reload, stop): what they counted
+    # since their last flush goes in first. A killed process cannot do this.
+    with contextlib.suppress(Exception):  # at exit there is no one left to tell
+        flush()
+
+
+# --- Which requests are page views ------------------------------------------------------
+
+
+def _skipped_prefixes() -> tuple[str, ...]:
+    return (
+        "/" + settings.ADMIN_URL,
+        "/editor/",
+        "/staff/",
+        "/" + settings.STATIC_URL.lstrip("/"),
+        "/" + settings.MEDIA_URL.lstrip("/"),
+        "/healthz",
+        "/monitor",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/favicon.ico",
+        "/.well-known/",
+    )
+
+
+def is_staff_request(request) -> bool:
+    # Readers never have a session: only staff log in. Cached pages are only served to
+    # requests without one, so a cache hit never gets this far.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return user is None or user.is_authenticated
+
+
+class ReadershipMiddleware:
+    """Counts the public pages readers get (settings.READERSHIP_COUNTING)."""
+
+    def __init__(self, get_response):
+        if not settings.READERSHIP_COUNTING:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.skipped = _skipped_prefixes()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "GET" and not request.path.startswith(self.skipped):
+            try:
+                self.count(request, response)
+            except Exception as error:  # a count is never worth a reader's page
+                logger.warning(
+                    "readership count failed",
+                    extra={"event": "readership.count", "error_type": type(error).__name__},
+                )
+        return response
+
+    @staticmethod
+    def count(request, response) -> None:
+        if response.status_code == 200:
+            if not response.get("Content-Type", "").startswith("text/html"):
+                return
+        elif response.status_code != 304:  # a reload answered "not modified" is a view
+            return
+        if is_staff_request(request):
+            return
+        day = timezone.localdate()
+        kind = robot_or_preview(request.META)
+        if kind:
+            count_excluded(day=day, kind=kind)
+            return
+        host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
+        language = response.get("Content-Language") or (
+            translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        )
+        count_view(
+            day=day,
+            path=request.path[:PATH_MAX_LENGTH],
+            language=language[:2],
+            referrer=referring_site(request.META.get("HTTP_REFERER", ""), host),
+        )
+
+
+def record_unanswered_search(request, raw_query: str) -> None:
+    """A reader's search found nothing: count its cleaned words (searches.py) for today.
+
+    Robots' and staff's searches are not counted."""
+    from .searches import clean_term
+
+    if not settings.READERSHIP_COUNTING or is_staff_request(request):
+        return
+    if robot_or_preview(request.META):
+        return
+    term = clean_term(raw_query)
+    if term:
+        count_unanswered_search(
+            day=timezone.localdate(), language=translation.get_language()[:2], term=term
+        )
