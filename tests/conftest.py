@@ -6,17 +6,21 @@ import pytest
 from django.core.cache import cache
 
 from clinic_site.core import pagecache
+from clinic_site.readership import counting
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Cached pages and rate-limit counters must not leak between tests (with REDIS_URL
-    # set the cache is a real Redis database, cleared the same way).
+    # Cached pages, rate-limit counters and page views not yet flushed must not leak
+    # between tests (with REDIS_URL set the cache is a real Redis database, cleared the
+    # same way).
     cache.clear()
     pagecache.reset()
+    counting.forget()
     yield
     cache.clear()
     pagecache.reset()
+    counting.forget()
 
 
 @pytest.fixture

@@ -157,6 +157,11 @@ def count_unanswered_search(*, day, language: str, term: str) -> None:
     _tally.add("searches", (day, language, term))
 
 
+def forget() -> None:
+    """Drop what this process has counted and not flushed (each test starts from here)."""
+    _tally.take()
+
+
 _flush_lock = threading.Lock()
 
 

@@ -34,7 +34,8 @@ class CountQuerySet(models.QuerySet):
             self.filter(**key).update(count=F("count") + count)
 
     def older_than(self, days: int, *, today=None):
-        return self.filter(day__lt=(today or timezone.localdate()) - timedelta(days=days))
+        """Rows for days ``days`` or more days ago: kept ``days`` days, today included."""
+        return self.filter(day__lte=(today or timezone.localdate()) - timedelta(days=days))
 
 
 class PageViews(models.Model):
