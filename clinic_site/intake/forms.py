@@ -169,8 +169,9 @@ class ContactForm(forms.Form):
         widget=forms.HiddenInput,
     )
     # The article whose link brought the person here (?from=<slug>), for the readership
-    # figures; anything that is not a slug is dropped.
-    from_article = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    # figures. Never an error (the person cannot see it): anything that is not a slug
+    # is dropped.
+    from_article = forms.CharField(required=False, widget=forms.HiddenInput)
     preferred_language = forms.ChoiceField(
         label=_("Which language should we use when we contact you?"),
         # Each language named in its own words: a reader looks for the one they read.
@@ -206,7 +207,7 @@ class ContactForm(forms.Form):
 
     def clean_from_article(self):
         slug = self.cleaned_data["from_article"]
-        return slug if _SLUG.fullmatch(slug) else ""
+        return slug if len(slug) <= 100 and _SLUG.fullmatch(slug) else ""
 
     def clean_preferred_language(self):
         chosen = self.cleaned_data["preferred_language"]

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language_info
 
 from .models import SEARCH_KEEP_DAYS, ExcludedHits, PageViews, UnansweredSearch
 
@@ -131,7 +132,8 @@ class Figures:
 def readership_figures(*, today: date | None = None, weeks: int = WEEKS) -> Figures:
     today = today or timezone.localdate()
     first = week_start(today) - timedelta(weeks=weeks - 1)
-    languages = list(settings.LANGUAGES)
+    # Named in English for staff ("Spanish", not "Español").
+    languages = [(code, get_language_info(code)["name"]) for code, _ in settings.LANGUAGES]
     codes = [code for code, _ in languages]
     week_list = [Week(first + timedelta(weeks=n), dict.fromkeys(codes, 0)) for n in range(weeks)]
     by_start = {week.start: week for week in week_list}
