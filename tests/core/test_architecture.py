@@ -1,6 +1,6 @@
 """Dependencies point one way: core imports no feature app, readership imports only core,
-and articles and intake never import each other (STYLE.md, "Shape"). Read from the source, so a new import anywhere in
-those packages, even inside a function, fails here."""
+and articles and intake never import each other (STYLE.md, "Shape"). Read from the
+source, so a new import anywhere in those packages, even inside a function, fails here."""
 
 import ast
 import sys

@@ -3,8 +3,6 @@ article are N in the database after the flush, whichever processes served them."
 
 import time
 
-import pytest
-
 from tests.servers import HTTPS, gunicorn, manage, production_env, request, run_python
 from tests.services import scratch_postgres_database
 
