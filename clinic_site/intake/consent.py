@@ -23,11 +23,21 @@ CONSENT_TEXTS: dict[str, str] = {
         "Acepto que la clínica guarde los datos que doy aquí y los use para comunicarse "
         "conmigo sobre mi solicitud, como explica el aviso de privacidad."
     ),
+    # 2026-12b: the privacy notice now says that a request records the article whose link
+    # led to the form, and what the site counts about page views (issue 25). Same words.
+    "2026-12b": (
+        "I agree that the clinic may store the details I give here and use them to "
+        "contact me about my request, as the privacy notice explains."
+    ),
+    "2026-12b-es": (
+        "Acepto que la clínica guarde los datos que doy aquí y los use para comunicarse "
+        "conmigo sobre mi solicitud, como explica el aviso de privacidad."
+    ),
 }
 
-CURRENT_VERSION = "2026-12"
+CURRENT_VERSION = "2026-12b"
 # The version a reader of each language agrees to (the form shows it in that language).
-CURRENT_VERSIONS = {"en": CURRENT_VERSION, "es": "2026-12-es"}
+CURRENT_VERSIONS = {"en": CURRENT_VERSION, "es": "2026-12b-es"}
 
 
 def version_for(language: str) -> str:

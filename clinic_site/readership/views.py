@@ -31,7 +31,7 @@ def readership_page(request, *, context: dict):
         "contacts_chart": bar_chart([week.contacts for week in figures.weeks], labels),
         "weeks_shown": WEEKS,
     }
-    return TemplateResponse(request, "readership/readership.html", context)
+    return TemplateResponse(request, "admin/readership.html", context)
 
 
 def readership_csv(request):

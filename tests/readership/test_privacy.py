@@ -1,5 +1,6 @@
 """Counting needs no cookie: no public page sets one, the contact form's CSRF cookie
-aside (it protects the form, and says nothing about the reader)."""
+aside (it protects the form, and says nothing about the reader). The privacy notice says
+what is counted and for how long, in both languages."""
 
 import pytest
 from django.conf import settings
@@ -44,3 +45,19 @@ def test_the_contact_form_sets_only_its_csrf_cookie(client, path):
 
     assert response.status_code == 200
     assert list(response.cookies) == [settings.CSRF_COOKIE_NAME]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/privacy/", ["What the website counts", "deleted after 365 days", "after 90 days"]),
+        ("/es/privacy/", ["Qué cuenta el sitio web", "después de 365 días", "después de 90 días"]),
+    ],
+)
+def test_the_privacy_notice_says_what_is_counted_and_for_how_long(client, settings, path, expected):
+    settings.READERSHIP_KEEP_DAYS = 365
+
+    page = client.get(path).content.decode()
+
+    for words in expected:
+        assert words in page
