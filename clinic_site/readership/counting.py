@@ -100,20 +100,20 @@ class Tally:
         self.views: Counter = Counter()
         self.excluded: Counter = Counter()
         self.searches: Counter = Counter()
-        self.flusher: threading.Thread | None = None
+        self.flusher_started = False
 
     def after_fork(self) -> None:
         # A forked worker starts with nothing counted and no flusher thread (threads do
         # not survive fork); the parent's counts are the parent's to flush.
         self.lock = threading.Lock()
         self.views, self.excluded, self.searches = Counter(), Counter(), Counter()
-        self.flusher = None
+        self.flusher_started = False
 
     def add(self, counter: str, key: tuple) -> None:
         with self.lock:
             getattr(self, counter)[key] += 1
             pending = len(self.views) + len(self.excluded) + len(self.searches)
-        if self.flusher is None:
+        if not self.flusher_started:
             self._start_flusher()
         if pending > MAX_PENDING_ROWS:
             flush()
@@ -131,14 +131,17 @@ class Tally:
             self.searches.update(searches)
 
     def _start_flusher(self) -> None:
+        """The first count in a process starts its flusher thread (READERSHIP_FLUSH_SECONDS
+        0: none, counts go in at exit only)."""
         seconds = settings.READERSHIP_FLUSH_SECONDS
         with self.lock:
-            if self.flusher is not None or seconds <= 0:
+            if self.flusher_started:
                 return
-            self.flusher = threading.Thread(
+            self.flusher_started = True
+        if seconds > 0:
+            threading.Thread(
                 target=_flush_every, args=(seconds,), name="readership-flush", daemon=True
-            )
-        self.flusher.start()
+            ).start()
 
 
 _tally = Tally()
