@@ -171,3 +171,29 @@ def test_the_purge_is_a_registered_daily_job():
 
     jobs = {job.name: job for job in periodic.registered()}
     assert jobs["readership.purge_old_figures"].every == timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "last_second",
+    [
+        "2026-03-07 23:59:59",  # the night before clocks go forward (New York)
+        "2026-10-31 23:59:59",  # the night before they go back
+        "2026-12-31 23:59:59",  # New Year's Eve
+        "2028-02-28 23:59:59",  # before a 29 February
+    ],
+)
+def test_a_view_after_midnight_counts_for_the_new_day(client, last_second):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    before = datetime.fromisoformat(last_second).replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(before, tick=False) as traveller:
+        client.get("/", headers={"user-agent": BROWSER})
+        traveller.shift(2)
+        client.get("/", headers={"user-agent": BROWSER})
+
+    days = sorted(day for day, *_ in views())
+    assert [day.isoformat() for day in days] == [
+        before.date().isoformat(),
+        (before.date() + timezone.timedelta(days=1)).isoformat(),
+    ]
