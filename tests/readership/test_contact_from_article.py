@@ -72,3 +72,11 @@ def test_the_figures_count_requests_per_article_and_per_week():
         ("cost", 1),
     ]
     assert figures.contacts_from_unknown == 1
+
+
+def test_the_page_after_feedback_links_to_the_contact_form_with_the_article(client):
+    make_article(slug="what-to-expect", title="What to expect")
+
+    page = client.post("/articles/what-to-expect/feedback/", {"helpful": "yes"}, follow=True)
+
+    assert 'href="/contact/?from=what-to-expect"' in page.content.decode()
