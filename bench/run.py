@@ -194,27 +194,6 @@ def run(args, levels: list[int], pages: list[str], run_dir: Path) -> dict:
                 report["get"].append(row)
                 print(progress_line(page, connections, result, ratio), flush=True)
 
-        if args.counting_rounds > 0:
-            counting = compare_counting(
-                server,
-                env,
-                run_dir,
-                paths["article"],
-                rounds=args.counting_rounds,
-                workers=args.workers,
-                use_config=not args.no_config,
-                **timing,
-            )
-            report["counting"] = counting
-            print(
-                f"  article counting on {counting['on_median_rps']:.0f} req/s, off "
-                f"{counting['off_median_rps']:.0f} req/s (median of {counting['rounds']}): "
-                f"{counting['difference']:+.1%}; {counting['views_counted']} views counted",
-                flush=True,
-            )
-        else:
-            report["counting"] = {"skipped": "--counting-rounds 0"}
-
         load = None
         if args.no_post:
             report["post"] = {"skipped": "--no-post"}
@@ -236,6 +215,27 @@ def run(args, levels: list[int], pages: list[str], run_dir: Path) -> dict:
         }
         if args.profile:
             report["profile"] = profile_run(server, args.profile, paths, load, args, run_dir)
+
+    # Two fresh servers, after the main one has stopped (bench/counting.py).
+    if args.counting_rounds > 0:
+        counting = compare_counting(
+            env,
+            run_dir,
+            paths["article"],
+            rounds=args.counting_rounds,
+            workers=args.workers,
+            use_config=not args.no_config,
+            **timing,
+        )
+        report["counting"] = counting
+        print(
+            f"  article counting on {counting['on_median_rps']:.0f} req/s, off "
+            f"{counting['off_median_rps']:.0f} req/s (median of {counting['rounds']}): "
+            f"{counting['difference']:+.1%}; {counting['views_counted']} views counted",
+            flush=True,
+        )
+    else:
+        report["counting"] = {"skipped": "--counting-rounds 0"}
 
     report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report
