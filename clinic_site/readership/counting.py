@@ -17,6 +17,7 @@ robots and link previews from readers. Nothing about the reader is kept.
 
 import atexit
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -66,10 +67,20 @@ def robot_or_preview(meta) -> str | None:
 
     ``meta`` is request.META: its User-Agent, and the Purpose a browser's prefetch sends.
     """
-    user_agent = meta.get("HTTP_USER_AGENT", "").lower()
     purpose = meta.get("HTTP_SEC_PURPOSE", "") or meta.get("HTTP_PURPOSE", "")
+    if "prefetch" in purpose.lower():
+        return ExcludedHits.Kind.PREVIEW
+    return _kind_of_agent(meta.get("HTTP_USER_AGENT", "")[:500])
+
+
+# Most views come from a few hundred browser versions: each is told apart once per
+# process. The answers live in this process's memory only, bounded, and are never
+# written anywhere.
+@functools.lru_cache(maxsize=1024)
+def _kind_of_agent(user_agent: str) -> str | None:
+    user_agent = user_agent.lower()
     # map() with the string's own __contains__: no Python frame per word.
-    if "prefetch" in purpose.lower() or any(map(user_agent.__contains__, PREVIEW_WORDS)):
+    if any(map(user_agent.__contains__, PREVIEW_WORDS)):
         return ExcludedHits.Kind.PREVIEW
     if (
         not user_agent.strip()
@@ -121,8 +132,9 @@ class Tally:
 
     def add(self, counter: str, key: tuple) -> None:
         with self.lock:
-            getattr(self, counter)[key] += 1
-            pending = len(self.views) + len(self.excluded) + len(self.searches)
+            counts = getattr(self, counter)
+            counts[key] += 1
+            pending = len(counts)
         if not self.flusher_started:
             self._start_flusher()
         if pending > MAX_PENDING_ROWS:
