@@ -22,6 +22,8 @@ TARGET_P99_MS = 50.0
 TARGET_POSTS_PER_S = 200.0
 TARGET_RSS_MB = 120.0
 TARGET_CONNECTIONS = 16
+# Readership counting on every page view costs the article at most this much throughput.
+TARGET_COUNTING_DIFFERENCE = 0.05
 
 
 def evaluate_targets(report: dict) -> list[dict]:
@@ -50,6 +52,18 @@ def evaluate_targets(report: dict) -> list[dict]:
                 "met": article["errors"] == 0,
             },
         ]
+    counting = report.get("counting") or {}
+    if "difference" in counting:
+        results.append(
+            {
+                "name": f"Article at {TARGET_CONNECTIONS} connections: readership counting on "
+                "vs off (median req/s)",
+                "target": f"within {TARGET_COUNTING_DIFFERENCE:.0%}",
+                "measured": f"{counting['difference']:+.1%}",
+                "met": counting["difference"] is not None
+                and abs(counting["difference"]) <= TARGET_COUNTING_DIFFERENCE,
+            }
+        )
     post = report.get("post") or {}
     if "stored" in post:
         on_sqlite = report["settings"]["database"] == "sqlite"
@@ -151,6 +165,28 @@ def render_markdown(report: dict) -> str:
         "costs about a second of CPU and shows in that row's CPU and p99.",
         "",
     ]
+    counting = report.get("counting") or {}
+    if "difference" in counting:
+        lines += [
+            f"Readership counting, {counting['path']} at {counting['connections']} connections, "
+            f"{counting['rounds']} alternating rounds against a second server with "
+            "READERSHIP_COUNTING=0:",
+            "",
+            "| Counting | req/s (median) | each round | p99 ms | Server CPU ms/req |",
+            "| --- | ---: | --- | ---: | ---: |",
+            f"| on | {counting['on_median_rps']:.0f} "
+            f"| {', '.join(f'{rps:.0f}' for rps in counting['on_rps'])} "
+            f"| {_fmt(counting['on_p99_ms'])} | {_fmt(counting['on_cpu_ms_per_request'])} |",
+            f"| off | {counting['off_median_rps']:.0f} "
+            f"| {', '.join(f'{rps:.0f}' for rps in counting['off_rps'])} "
+            f"| {_fmt(counting['off_p99_ms'])} | {_fmt(counting['off_cpu_ms_per_request'])} |",
+            "",
+            f"Difference: {counting['difference']:+.1%} (positive: slower with counting); "
+            f"{counting['views_counted']} views of the article counted during the run.",
+            "",
+        ]
+    elif counting:
+        lines += [f"Readership counting comparison: not run ({counting.get('skipped')}).", ""]
     post = report.get("post") or {}
     if "stored" in post:
         lines += [

@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.counting import compare_counting
 from bench.posts import CONTACT_PATH, bench_posts, prepare_posts
 from bench.profiling import profile
 from bench.report import RESULTS, TARGET_CONNECTIONS, machine_info, progress_line, write
@@ -56,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         const="article",
         choices=[*(page for page in PAGES if page != "static"), "contact_post"],
         help="after the run, py-spy the workers during one more run of this page (article)",
+    )
+    parser.add_argument(
+        "--counting-rounds",
+        type=int,
+        default=3,
+        help="article with readership counting on vs off: rounds of each (0 skips)",
     )
     parser.add_argument("--keep-db", action="store_true", help="keep the throwaway SQLite")
     args = parser.parse_args(argv)
@@ -208,6 +215,27 @@ def run(args, levels: list[int], pages: list[str], run_dir: Path) -> dict:
         }
         if args.profile:
             report["profile"] = profile_run(server, args.profile, paths, load, args, run_dir)
+
+    # Two fresh servers, after the main one has stopped (bench/counting.py).
+    if args.counting_rounds > 0:
+        counting = compare_counting(
+            env,
+            run_dir,
+            paths["article"],
+            rounds=args.counting_rounds,
+            workers=args.workers,
+            use_config=not args.no_config,
+            **timing,
+        )
+        report["counting"] = counting
+        print(
+            f"  article counting on {counting['on_median_rps']:.0f} req/s, off "
+            f"{counting['off_median_rps']:.0f} req/s (median of {counting['rounds']}): "
+            f"{counting['difference']:+.1%}; {counting['views_counted']} views counted",
+            flush=True,
+        )
+    else:
+        report["counting"] = {"skipped": "--counting-rounds 0"}
 
     report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report

@@ -22,8 +22,11 @@ from tests.servers import BASE_DIR, HTTPS, free_port, gunicorn, manage, producti
 ROOT = BASE_DIR
 HOST = HTTPS["Host"]  # the host production_env allows; wrk and every request send it
 
-# What every benchmark request says, as a browser behind the production proxy would.
-COMMON_HEADERS = {**HTTPS, "Accept-Encoding": "gzip"}
+# What every benchmark request says, as a browser behind the production proxy would
+# (a browser's User-Agent: without one a request is a robot's, which readership counting
+# sets aside instead of counting).
+BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+COMMON_HEADERS = {**HTTPS, "Accept-Encoding": "gzip", "User-Agent": BROWSER_USER_AGENT}
 
 
 def site_env(database_url: str) -> dict[str, str]:

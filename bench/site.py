@@ -8,6 +8,7 @@ bench/server.py runs `python -m bench.site COMMAND [ARGS]` with the site's envir
   files as NAME (with the .gz that whitenoise serves); prints its size in bytes.
 - ``contact-body``: the urlencoded contact form submission wrk sends (see contact_body).
 - ``contact-requests``: how many contact requests are stored.
+- ``page-views PATH``: the views of PATH the readership figures hold (after the flush).
 """
 
 import argparse
@@ -81,6 +82,14 @@ def contact_requests() -> int:
     return ContactRequest.objects.count()
 
 
+def page_views(path: str) -> int:
+    from django.db.models import Sum
+
+    from clinic_site.readership.models import PageViews
+
+    return PageViews.objects.filter(path=path).aggregate(total=Sum("count"))["total"] or 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.site", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     copy.add_argument("name")
     commands.add_parser("contact-body")
     commands.add_parser("contact-requests")
+    commands.add_parser("page-views").add_argument("path")
     args = parser.parse_args(argv)
 
     django.setup()
@@ -99,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
         value = static_copy(args.path, args.name)
     elif args.command == "contact-body":
         value = contact_body()
+    elif args.command == "page-views":
+        value = page_views(args.path)
     else:
         value = contact_requests()
     print(json.dumps(value))

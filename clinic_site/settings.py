@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "markdownx",
     "simple_history",
     "clinic_site.core",
+    "clinic_site.readership",
     "clinic_site.articles",
     "clinic_site.intake",
     "clinic_site.accounts",
@@ -106,6 +107,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a form body: one that cannot be decoded gets a clear 400.
     "clinic_site.core.middleware.UnreadableBodyMiddleware",
+    # Counts page views (no cookie, nothing about the reader) above the page cache, so
+    # that pages answered from the cache are counted too (readership/counting.py).
+    "clinic_site.readership.counting.ReadershipMiddleware",
     # Anonymous readers' cached pages are answered here, before sessions and the rest.
     "clinic_site.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -296,6 +300,13 @@ PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 256)
 # MONITOR_CACHE_SECONDS, however often it is called.
 MONITOR_TOKEN = env_str("MONITOR_TOKEN")
 MONITOR_CACHE_SECONDS = env_int("MONITOR_CACHE_SECONDS", 10)
+
+# Readership figures (readership/): page views counted in each process's memory and
+# added to the database every READERSHIP_FLUSH_SECONDS (0: only at exit), kept for
+# READERSHIP_KEEP_DAYS; READERSHIP_COUNTING=0 counts nothing.
+READERSHIP_COUNTING = env_bool("READERSHIP_COUNTING", True)
+READERSHIP_FLUSH_SECONDS = env_int("READERSHIP_FLUSH_SECONDS", 5)
+READERSHIP_KEEP_DAYS = env_int("READERSHIP_KEEP_DAYS", 730)
 
 # Notification emails go through a database-backed queue (`manage.py task_worker`), so a
 # failed send is retried and never costs the contact request itself.

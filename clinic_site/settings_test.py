@@ -28,3 +28,6 @@ STORAGES = {
 # Serve static files from the source folders; tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Readership counts are flushed by the tests themselves (or at exit), not by a thread
+# writing to the test database behind their back; gunicorn tests set their own.
+READERSHIP_FLUSH_SECONDS = env_int("READERSHIP_FLUSH_SECONDS", 0)  # noqa: F405

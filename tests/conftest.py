@@ -19,6 +19,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 from django.core.cache import cache  # noqa: E402
 
 from clinic_site.core import monitoring, pagecache  # noqa: E402
+from clinic_site.readership import counting  # noqa: E402
 
 # TEST_CLOCK=<ISO instant with its UTC offset>: every in-process test starts at that
 # moment and the clock ticks on from there. CI runs the suite at the awkward instants of
@@ -52,15 +53,18 @@ def _test_clock(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Cached pages and rate-limit counters must not leak between tests (with REDIS_URL
-    # set the cache is a real Redis database, cleared the same way).
+    # Cached pages, rate-limit counters and page views not yet flushed must not leak
+    # between tests (with REDIS_URL set the cache is a real Redis database, cleared the
+    # same way).
     cache.clear()
     pagecache.reset()
     monitoring.reset()
+    counting.forget()
     yield
     cache.clear()
     pagecache.reset()
     monitoring.reset()
+    counting.forget()
 
 
 @pytest.fixture

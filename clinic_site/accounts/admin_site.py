@@ -17,6 +17,8 @@ from django.urls import path, reverse
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+from clinic_site.readership.views import readership_csv, readership_page
+
 from .dashboard import can_see_dashboard, dashboard_view
 
 
@@ -120,6 +122,16 @@ class ClinicAdminSite(OTPAdminSite):
                 self.admin_view(partial(dashboard_view, admin_site=self)),
                 name="dashboard",
             ),
+            path(
+                "readership/",
+                self.admin_view(partial(readership_view, admin_site=self)),
+                name="readership",
+            ),
+            path(
+                "readership.csv",
+                self.admin_view(partial(readership_view, admin_site=self, as_csv=True)),
+                name="readership_csv",
+            ),
             *super().get_urls(),
         ]
 
@@ -161,6 +173,15 @@ class ClinicAdminSite(OTPAdminSite):
         context["clinic_time_zone"] = settings.TIME_ZONE
         context["sees_dashboard"] = verified and can_see_dashboard(request.user)
         return context
+
+
+def readership_view(request, *, admin_site, as_csv=False):
+    """The readership figures (clinic_site/readership), for the dashboard's people."""
+    if not can_see_dashboard(request.user):
+        raise PermissionDenied
+    if as_csv:
+        return readership_csv(request)
+    return readership_page(request, context=admin_site.each_context(request))
 
 
 def open_urgent_context(request) -> dict:

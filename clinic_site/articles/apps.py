@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from clinic_site.core import pagecache, periodic
+        from clinic_site.readership import figures
 
         from . import review
         from .models import Article, publish_due_changes
@@ -22,3 +23,5 @@ class ArticlesConfig(AppConfig):
         periodic.register(
             "articles.review_digest", every=timedelta(days=7), job=review.send_review_digests
         )
+        # The readership page shows each article's views beside readers' answers.
+        figures.register_articles(Article.objects.readership_info)

@@ -114,6 +114,27 @@ class ArticleQuerySet(models.QuerySet):
         """Visible to the public now: published, and its publish time has come."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def readership_info(self) -> list:
+        """Every published article with its address and readers' answers, for the
+        readership figures (clinic_site/readership/figures.py)."""
+        from clinic_site.readership.figures import ArticleInfo
+
+        rows = self.published().annotate(
+            helpful_yes=models.Count("feedback", filter=models.Q(feedback__helpful=True)),
+            helpful_no=models.Count("feedback", filter=models.Q(feedback__helpful=False)),
+        )
+        return [
+            ArticleInfo(
+                path=article.get_absolute_url(),
+                slug=article.slug,
+                title=article.title,
+                language=article.language,
+                helpful_yes=article.helpful_yes,
+                helpful_no=article.helpful_no,
+            )
+            for article in rows.order_by("title")
+        ]
+
     def in_language(self, language: str | None = None):
         """Articles in this language (the page's language by default)."""
         return self.filter(language=language or current_language())

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from clinic_site.core import pagecache, ratelimit, structured_data
 from clinic_site.core.net import client_ip
 from clinic_site.core.pagecache import cache_public_page
+from clinic_site.readership.counting import record_unanswered_search
 
 from .feedback import FeedbackForm
 from .models import EDIT_PERMISSION, Article, PublishedSlug, current_language
@@ -57,6 +58,8 @@ def article_detail(request, slug):
             "related": related,
             "is_preview": not article.is_public,
             "feedback_form": FeedbackForm(),
+            # The contact form records which article led there (the readership figures).
+            "contact_url": f"{reverse('intake:contact')}?from={article.slug}",
             "structured_data": structured_data.medical_web_page(article=article, request=request),
             **language_links(article),
         },
@@ -126,6 +129,9 @@ def search(request):
     pagecache.catch_up()
     query = clean_query(request.GET.get("q", ""))
     results = search_articles(query, language=current_language()) if query else []
+    if query and not results:
+        # Which questions the site does not answer: the words only (readership/searches.py).
+        record_unanswered_search(request, request.GET.get("q", ""))
     response = render(
         request,
         "articles/search.html",

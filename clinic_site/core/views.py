@@ -20,7 +20,12 @@ logger = logging.getLogger(__name__)
 
 def privacy(request):
     return render(
-        request, "core/privacy.html", {"receipt_minutes": settings.CONTACT_RECEIPT_MINUTES}
+        request,
+        "core/privacy.html",
+        {
+            "receipt_minutes": settings.CONTACT_RECEIPT_MINUTES,
+            "readership_keep_days": settings.READERSHIP_KEEP_DAYS,
+        },
     )
 
 

@@ -9,6 +9,7 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from clinic_site.core import monitoring, periodic, worker
+        from clinic_site.readership import figures
 
         from . import notifications
         from .models import ContactRequest
@@ -34,3 +35,5 @@ class IntakeConfig(AppConfig):
             "staff_notifications",
             lambda: not ContactRequest.objects.staff_not_notified().exists(),
         )
+        # The readership page counts requests sent from each article's link.
+        figures.register_contacts(lambda since: ContactRequest.objects.from_articles(since=since))

@@ -24,7 +24,9 @@ CONSENT_TEXTS: dict[str, str] = {
         "conmigo sobre mi solicitud, como explica el aviso de privacidad."
     ),
     # 2026-12b: the privacy notice now says that requests left open with nothing done for
-    # CONTACT_RETENTION_DAYS are listed for staff to close or keep (issue 23). Same words.
+    # CONTACT_RETENTION_DAYS are listed for staff to close or keep (issue 23), that a
+    # request records the article whose link led to the form, and what the site counts
+    # about page views (issue 25). Same words.
     "2026-12b": (
         "I agree that the clinic may store the details I give here and use them to "
         "contact me about my request, as the privacy notice explains."

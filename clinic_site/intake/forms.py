@@ -34,6 +34,8 @@ from .models import (
 HONEYPOT_FIELD = "website"
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# An article's slug, as the ?from= of the article's link to this form carries it.
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-]+")
 PHONE_MIN_DIGITS = 7
 PHONE_MAX_DIGITS = 15  # the longest international number (E.164)
@@ -167,6 +169,10 @@ class ContactForm(forms.Form):
         initial=lambda: secrets.token_urlsafe(24),
         widget=forms.HiddenInput,
     )
+    # The article whose link brought the person here (?from=<slug>), for the readership
+    # figures. Never an error (the person cannot see it): anything that is not a slug
+    # is dropped.
+    from_article = forms.CharField(required=False, widget=forms.HiddenInput)
     preferred_language = forms.ChoiceField(
         label=_("Which language should we use when we contact you?"),
         # Each language named in its own words: a reader looks for the one they read.
@@ -199,6 +205,10 @@ class ContactForm(forms.Form):
         # refuse a person's request: it is stored without one.
         token = self.cleaned_data["submission_token"]
         return token if _TOKEN.fullmatch(token) else None
+
+    def clean_from_article(self):
+        slug = self.cleaned_data["from_article"]
+        return slug if len(slug) <= 100 and _SLUG.fullmatch(slug) else ""
 
     def clean_preferred_language(self):
         chosen = self.cleaned_data["preferred_language"]

@@ -227,6 +227,14 @@ class ContactRequestQuerySet(models.QuerySet):
             )
         ).order_by("queue_rank", "created_at", "pk")
 
+    def from_articles(self, *, since):
+        """(received at, article slug) of the requests sent from an article's link."""
+        return (
+            self.filter(created_at__gte=since)
+            .exclude(from_article="")
+            .values_list("created_at", "from_article")
+        )
+
     def open_urgent(self):
         """Urgent requests nobody has closed or contacted yet."""
         return self.filter(urgent=True, status__in=AWAITING_RESPONSE)
@@ -341,6 +349,15 @@ class ContactRequest(models.Model):
         default=Language.ENGLISH,
         editable=False,
         help_text="The language of the form they sent (English or Spanish pages).",
+    )
+
+    from_article = models.CharField(
+        "sent from the article",
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="The address name (slug) of the article whose link led to the form, if "
+        "any: the readership figures count requests per article. No cookie is involved.",
     )
 
     consent_version = models.CharField(

@@ -45,6 +45,7 @@ def record_contact_request(
     client_ip: str,
     submission_token: str | None = None,
     language: str = Language.ENGLISH,
+    from_article: str = "",
 ) -> ContactRequest:
     """Store a contact request and owe staff its email (the outbox), in one transaction.
 
@@ -52,7 +53,8 @@ def record_contact_request(
     announces it are committed together or not at all: no instant exists at which a
     request is stored with nothing due to tell staff (a worker killed between the two
     cannot lose the announcement). The client's address is used for the rate limit
-    only and never stored. ``language`` is the language of the form they sent.
+    only and never stored. ``language`` is the language of the form they sent;
+    ``from_article`` the slug of the article whose link led there, or "".
 
     A ``submission_token`` already stored means this form was sent before. If it says
     the same thing, that request is returned and nothing new is stored (nor counted
@@ -97,6 +99,7 @@ def record_contact_request(
                 submission_token=token,
                 addition_to=addition_to,
                 held_reason=held_reason,
+                from_article=from_article,
             )
             AccessLog.objects.record([contact_request], AccessLog.Action.CREATED)
             notifications.queue(contact_request)

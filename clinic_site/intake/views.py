@@ -93,7 +93,10 @@ def contact(request):
 
 @csrf_protect
 def contact_form(request):
-    form = ContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+    else:
+        form = ContactForm(initial={"from_article": request.GET.get("from", "")[:100]})
     if form.is_bound and form.is_from_bot():
         # The same answer a person gets, so the bot learns nothing; nothing is stored
         # but the count of turned-away submissions (the dashboard's).
@@ -106,6 +109,7 @@ def contact_form(request):
                 client_ip=client_ip(request),
                 submission_token=form.cleaned_data["submission_token"],
                 language=translation.get_language(),
+                from_article=form.cleaned_data["from_article"],
             )
         except RateLimited:
             return render(

@@ -96,3 +96,42 @@ def test_markdown_table_shows_each_page_with_its_ratio_to_the_static_ceiling():
     assert "| 1.6 | 62% |" in markdown  # CPU per request, and the ratio it implies
     assert "2 cores (Test CPU)" in markdown
     assert "| /contact/ | 16 | 250 | 2500 | 250.0 | 0 | 0 |" in markdown
+
+
+def counting_result(on: float, off: float) -> dict:
+    return {
+        "path": "/articles/a/",
+        "connections": 16,
+        "rounds": 3,
+        "on_rps": [on, on, on],
+        "off_rps": [off, off, off],
+        "on_median_rps": on,
+        "off_median_rps": off,
+        "on_p99_ms": 20.0,
+        "off_p99_ms": 19.0,
+        "on_cpu_ms_per_request": 1.1,
+        "off_cpu_ms_per_request": 1.05,
+        "difference": round(1 - on / off, 3),
+        "errors": 0,
+        "views_counted": 1234,
+    }
+
+
+@pytest.mark.parametrize(("on", "off", "met"), [(970.0, 1000.0, True), (940.0, 1000.0, False)])
+def test_counting_on_must_stay_within_five_percent_of_off(on, off, met):
+    report = a_report() | {"counting": counting_result(on, off)}
+
+    [target] = [t for t in evaluate_targets(report) if "counting" in t["name"]]
+    assert target["met"] is met
+    markdown = render_markdown(report | {"targets": evaluate_targets(report)})
+    assert f"| on | {on:.0f} |" in markdown and f"| off | {off:.0f} |" in markdown
+    assert "1234 views of the article counted" in markdown
+
+
+def test_a_run_without_the_counting_comparison_says_so():
+    report = a_report() | {"counting": {"skipped": "--counting-rounds 0"}}
+
+    assert not [t for t in evaluate_targets(report) if "counting" in t["name"]]
+    assert "Readership counting comparison: not run (--counting-rounds 0)." in render_markdown(
+        report
+    )

@@ -47,6 +47,7 @@ DOCS_SCREENSHOTS = {
     ("request", "laptop"),
     ("request", "phone"),
     ("dashboard", "laptop"),
+    ("readership", "laptop"),
 }
 NEW_PASSWORD = "plum-ladder-orbit-canvas-9"
 RISK_MESSAGE = "I have been thinking about ending my life and I do not know who to talk to."
@@ -80,6 +81,37 @@ def queue(site):
                 first_response_at=earlier.created_at + timedelta(hours=2 + weeks_ago + hours * 3)
             )
     return urgent
+
+
+def readership_figures_to_show() -> None:
+    """Twelve weeks of counts for the shipped articles, a referring site, a search that
+    found nothing on three days, and contact requests sent from articles."""
+    from clinic_site.articles.models import Article
+    from clinic_site.readership.models import ExcludedHits, PageViews, UnansweredSearch
+
+    today = timezone.localdate()
+    articles = list(Article.objects.published())
+    for days_ago in range(0, 84, 3):
+        day = today - timedelta(days=days_ago)
+        for number, article in enumerate(articles):
+            views = 5 + (days_ago * 7 + number * 13) % 40
+            PageViews.objects.add(
+                views,
+                day=day,
+                path=article.get_absolute_url(),
+                language=article.language,
+                referrer="",
+            )
+        PageViews.objects.add(
+            3 + days_ago % 5, day=day, path="/", language="en", referrer="www.search.example"
+        )
+        ExcludedHits.objects.add(20, day=day, kind="robot")
+    for days_ago in range(3):
+        UnansweredSearch.objects.add(
+            2, day=today - timedelta(days=days_ago), language="en", term="spravato nasal spray"
+        )
+    for article in articles[:3]:
+        make_contact_request(name="Reader Example", from_article=article.slug)
 
 
 class Clicks:
@@ -238,6 +270,7 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
         "request",
         "request-phone-search",
         "dashboard",
+        "readership",
         "join",
         "invite",
         "users",
@@ -266,6 +299,10 @@ def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, scr
     elif screen == "dashboard":
         page.goto(site + reverse("admin:dashboard"))
         expect(page.locator("svg.staff-chart")).to_have_count(2)
+    elif screen == "readership":
+        readership_figures_to_show()
+        page.goto(site + reverse("admin:readership"))
+        expect(page.locator("svg.staff-chart")).to_have_count(3)
     else:
         page.goto(site + reverse("admin:intake_contactrequest_changelist"))
         page.get_by_label("Search").fill("5550107788")
