@@ -26,8 +26,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
-from . import history, review
-from .models import DRAFT_FIELDS, REVIEW_DUE_SOON_DAYS, Article, Feedback, Status
+from . import history, review, workflow
+from .models import (
+    DRAFT_FIELDS,
+    REVIEW_DUE_SOON_DAYS,
+    Article,
+    Feedback,
+    Status,
+    signed_values,
+)
 from .quality import check_article
 
 TAKE_OFFLINE_WARNING = (
@@ -90,6 +97,13 @@ class ArticleForm(forms.ModelForm):
         label="Yes, take this page offline",
         help_text=TAKE_OFFLINE_WARNING,
     )
+    # What the editor opened (Article.edit_token): a save on top of someone else's
+    # newer save is refused, with their changes shown (optimistic locking).
+    edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by ArticleAdmin.get_form: who is saving.
+    user = None
+    # The other person's changes when a save is refused for being on an older version.
+    conflict: list[dict] = []
 
     class Meta:
         model = Article
@@ -104,6 +118,9 @@ class ArticleForm(forms.ModelForm):
         if "language" in self.fields:
             # A form sent without it (another screen's, or an older tab) keeps the language.
             self.fields["language"].required = False
+        live = self.live()
+        if live is not None:
+            self.fields["edit_token"].initial = live.edit_token()
 
     def clean_language(self):
         return self.cleaned_data.get("language") or self.instance.language or "en"
@@ -118,7 +135,28 @@ class ArticleForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         live = self.live()
-        saving_draft = "_save_draft" in self.data
+        saving_draft = "_save_draft" in self.data or "_submit_review" in self.data
+        token = cleaned.get("edit_token")
+        if live is not None and token and token != live.edit_token():
+            # A form sent without a token (a script, an old tab) is not checked.
+            self.conflict = history.changes_since_token(live, token)
+            raise forms.ValidationError(workflow.SAVED_BY_SOMEONE_ELSE)
+        restoring = "_restore" in self.data
+        if (
+            live is not None
+            and not saving_draft
+            and not restoring
+            and self.user is not None
+            and not workflow.may_publish_without_review(self.user)
+            and workflow.replaces_reviewed_text(
+                live, {name: cleaned.get(name) for name in live.signed_values()}
+            )
+        ):
+            raise forms.ValidationError(
+                "A clinical reviewer signed off this page, so your changes cannot be "
+                "published straight away. Press “Submit for clinical review”: readers "
+                "see your changes once a reviewer approves them."
+            )
         if (
             live is not None
             and live.is_public
@@ -388,7 +426,12 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "is_live": bool(live and live.is_public),
+            "live": live,
             "can_sign_off": bool(live) and review.can_sign_off(request.user),
+            "is_reviewer": review.holds_sign_off_permission(request.user),
+            "why_cannot_sign_off": review.why_cannot_sign_off(request.user),
+            "is_reviewed": bool(live and live.is_public and live.is_reviewed),
+            "may_publish_without_review": workflow.may_publish_without_review(request.user),
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -398,29 +441,27 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         reason = getattr(obj, "_change_reason", None)
         return super().log_change(request, obj, reason or message)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form's checks depend on who saves (may they publish without review?).
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
         live = form.live() if change else None
         restoring = request.resolver_match.url_name == "articles_article_simple_history"
+        drafting = "_save_draft" in request.POST or "_submit_review" in request.POST
         if restoring:
             # simple_history's URL passes (object_id, version_id) positionally.
             version_id = request.resolver_match.args[-1]
             version = obj.history.model.objects.get(history_id=version_id)
-            obj.draft = None
-            obj.draft_publish_at = None
-            obj._change_reason = f"Restored the version of {staff_datetime(version.history_date)}"
-            super().save_model(request, obj, form, change)
-        elif "_save_draft" in request.POST and live is not None and live.is_public:
-            live.draft = {name: getattr(obj, name) for name in DRAFT_FIELDS}
-            live.draft_publish_at = form.cleaned_data.get("changes_publish_at")
-            live._change_reason = (
-                f"Saved a draft, scheduled to publish on {staff_datetime(live.draft_publish_at)}"
-                if live.draft_publish_at
-                else "Saved a draft (readers still see the published version)"
+            workflow.restore(article=obj, version=version, user=request.user)
+        elif drafting and live is not None and live.is_public:
+            workflow.save_draft(
+                article=live,
+                values={name: getattr(obj, name) for name in DRAFT_FIELDS},
+                user=request.user,
+                publish_at=form.cleaned_data.get("changes_publish_at"),
             )
-            live._history_user = request.user
-            # Only the draft columns: "Last updated" on the public page stays the date
-            # the published text last changed.
-            live.save(update_fields=["draft", "draft_publish_at"])
             obj.draft, obj.draft_publish_at = live.draft, live.draft_publish_at
             obj._change_reason = live._change_reason
             left_out = [
@@ -440,14 +481,19 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "with “Publish changes”.",
                     messages.WARNING,
                 )
-        else:
-            if live is not None and live.is_public and obj.status == Status.DRAFT:
-                obj._change_reason = "Taken offline: readers see “page removed”"
-            elif live is not None and live.has_draft:
-                obj._change_reason = "Published the draft changes"
-            obj.draft = None
-            obj.draft_publish_at = None
+        elif drafting:
+            # An unpublished page: its own columns are the draft.
+            obj.status = Status.DRAFT if live is None or not live.is_public else obj.status
             super().save_model(request, obj, form, change)
+        else:
+            reason = ""
+            if live is not None and live.is_public and obj.status == Status.DRAFT:
+                reason = "Taken offline: readers see “page removed”"
+            elif live is not None and live.has_draft:
+                reason = "Published the draft changes"
+            workflow.publish(article=obj, user=request.user, reason=reason)
+        if "_submit_review" in request.POST:
+            workflow.submit_for_review(article=obj, user=request.user)
         self._writing_messages(request, obj)
 
     def _writing_messages(self, request, obj):
@@ -481,6 +527,14 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             )
 
     def response_change(self, request, obj):
+        if "_submit_review" in request.POST:
+            self.message_user(
+                request,
+                "Submitted for clinical review. Readers see your changes once a clinical "
+                "reviewer approves them; if they ask for changes, their comment appears here.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(request.path)
         if "_save_draft" in request.POST and obj.has_draft:
             self.message_user(
                 request,
@@ -497,15 +551,60 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     # --- Clinical sign-off ----------------------------------------------------------------
 
-    def sign_off_view(self, request, object_id):
+    def _reviewed_article(self, request, object_id) -> Article:
         article = self.get_object(request, object_id)
         if article is None:
             raise PermissionDenied
-        article = Article.objects.get(pk=article.pk)  # the live text, never a draft
+        return Article.objects.get(pk=article.pk)  # as stored, never the editor's overlay
+
+    def _review_context(self, request, article: Article, **extra) -> dict:
+        pending = article.with_draft()
+        last_reviewed = workflow.last_reviewed_version(article)
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "article": article,
+            "pending": pending,
+            "token": article.review_token(),
+            "last_reviewed": last_reviewed,
+            "changes": history.rendered_changes(
+                last_reviewed and signed_values(last_reviewed),
+                article.signed_values(pending=True),
+            ),
+            "report": check_article(pending),
+            "target_grade": settings.READABILITY_TARGET_GRADE,
+            "reviewer_name": review.reviewer_name(request.user),
+            "next_due": review.next_review_date(timezone.localdate()),
+            **extra,
+        }
+
+    def _changed_while_reading(self, request, error: workflow.TextChanged, template, title):
+        seen = error.seen and signed_values(error.seen, pending=True)
+        context = self._review_context(
+            request,
+            error.article,
+            title=title,
+            changed_while_reading=history.rendered_changes(
+                seen, error.article.signed_values(pending=True)
+            ),
+        )
+        return TemplateResponse(request, template, context, status=409)
+
+    def sign_off_view(self, request, object_id):
+        article = self._reviewed_article(request, object_id)
         if not review.can_sign_off(request.user):
             raise PermissionDenied(review.why_cannot_sign_off(request.user))
+        title = f"Sign off “{article}”"
+        template = "admin/articles/sign_off.html"
         if request.method == "POST":
-            review.sign_off(article=article, reviewer=request.user)
+            try:
+                workflow.sign_off(
+                    article=article,
+                    reviewer=request.user,
+                    token=request.POST.get("token") or "missing",
+                )
+            except workflow.TextChanged as error:
+                return self._changed_while_reading(request, error, template, title)
             self.log_change(request, article, article._change_reason)
             self.message_user(
                 request,
@@ -515,15 +614,66 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = self._review_context(request, article, title=title)
+        return TemplateResponse(request, template, context)
+
+    def review_view(self, request, object_id):
+        """The reviewer's screen: the pending text as readers will see it, what changed
+        since the last sign-off in rendered words, the writing checks, and the two
+        buttons."""
+        article = self._reviewed_article(request, object_id)
+        title = f"Clinical review of “{article}”"
+        template = "admin/articles/review.html"
+        if request.method == "POST":
+            if not review.can_sign_off(request.user):
+                raise PermissionDenied(review.why_cannot_sign_off(request.user))
+            if "_request_changes" in request.POST:
+                try:
+                    workflow.request_changes(
+                        article=article,
+                        reviewer=request.user,
+                        comment=request.POST.get("comment", ""),
+                    )
+                except ValueError as error:
+                    context = self._review_context(
+                        request, article, title=title, comment_error=str(error)
+                    )
+                    return TemplateResponse(request, template, context, status=400)
+                self.log_change(request, article, article._change_reason)
+                self.message_user(
+                    request, "Changes requested: the editor sees your comment.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+            try:
+                workflow.approve(
+                    article=article,
+                    reviewer=request.user,
+                    token=request.POST.get("token") or "missing",
+                )
+            except workflow.TextChanged as error:
+                return self._changed_while_reading(request, error, template, title)
+            self.log_change(request, article, article._change_reason)
+            self.message_user(
+                request,
+                f"Approved and published: the page says “Reviewed by {article.reviewed_by}”.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = self._review_context(request, article, title=title)
+        context["can_sign_off"] = review.can_sign_off(request.user)
+        context["why_cannot_sign_off"] = review.why_cannot_sign_off(request.user)
+        return TemplateResponse(request, template, context)
+
+    def review_queue_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Sign off “{article}”",
-            "article": article,
-            "reviewer_name": review.reviewer_name(request.user),
-            "next_due": review.next_review_date(timezone.localdate()),
+            "title": "Waiting for clinical review",
+            "queue": workflow.review_queue(),
         }
-        return TemplateResponse(request, "admin/articles/sign_off.html", context)
+        return TemplateResponse(request, "admin/articles/review_queue.html", context)
 
     # --- History ------------------------------------------------------------------------
 
@@ -538,6 +688,16 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 "<int:object_id>/sign-off/",
                 self.admin_site.admin_view(self.sign_off_view),
                 name="articles_article_sign_off",
+            ),
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="articles_article_review",
+            ),
+            path(
+                "review-queue/",
+                self.admin_site.admin_view(self.review_queue_view),
+                name="articles_article_review_queue",
             ),
         ]
         return extra + super().get_urls()

@@ -11,7 +11,8 @@ from difflib import SequenceMatcher
 
 from django.utils import timezone
 
-from .models import Article
+from . import markup, sources
+from .models import SIGNED_FIELDS, SOURCE_FIELDS, Article, edit_token
 
 # Fields a reader of the history cares about, in the order they are listed.
 SHOWN_FIELDS = (
@@ -119,3 +120,61 @@ def summary(record) -> str:
     if previous is not None and record.draft != previous.draft:
         names.append("draft")
     return "Changed " + ", ".join(names) if names else "Saved without changes"
+
+
+# --- What reviewers and editors compare: the words as readers see them ------------------
+
+SIGNED_LABELS = {"title": "Title", "summary": "Summary", "body": "Text", "sources": "Sources"}
+
+
+def readable(name: str, value) -> str:
+    """A signed field as readers read it: the body rendered (no Markdown), the sources
+    as lines of words (no JSON)."""
+    if name == "body":
+        return markup.render(value or "").text
+    if name == "sources":
+        return "\n".join(
+            ", ".join(str(source.get(key)) for key in sources.KEYS if source.get(key))
+            for source in value or []
+        )
+    return "" if value is None else str(value)
+
+
+def rendered_changes(old: dict | None, new: dict) -> list[dict]:
+    """Word-level changes between two sets of signed values, field by field, as
+    rendered text; with no ``old``, every field counts as added."""
+    found = []
+    for name, value in new.items():
+        before = readable(name, (old or {}).get(name))
+        after = readable(name, value)
+        if before != after:
+            found.append(
+                {
+                    "label": SIGNED_LABELS.get(name, field_label(name)),
+                    "pieces": word_diff(before, after),
+                }
+            )
+    return found
+
+
+def edited_values(record) -> dict:
+    """Everything an editor saves, as it would be published (live with its draft)."""
+    values = {name: getattr(record, name) for name in {*SOURCE_FIELDS, *SIGNED_FIELDS}}
+    values.update(record.draft or {})
+    return values
+
+
+def changes_since_token(article: Article, token: str) -> list[dict]:
+    """What others saved since the version an editor opened (known by its edit token),
+    in rendered words; everything, if that version is no longer in the history."""
+    seen = None
+    for record in article.history.order_by("-history_date", "-history_id")[:200]:
+        if edit_token(record) == token:
+            seen = record
+            break
+    old = edited_values(seen) if seen is not None else None
+    new = edited_values(article)
+    return rendered_changes(
+        {name: old[name] for name in SIGNED_FIELDS} if old else None,
+        {name: new[name] for name in SIGNED_FIELDS},
+    )

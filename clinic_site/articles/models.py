@@ -49,11 +49,22 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class ReviewState(models.TextChoices):
+    """Where the article's text stands in clinical review (see workflow.py)."""
+
+    NONE = "", "Nothing waiting"
+    SUBMITTED = "submitted", "Waiting for clinical review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    # A reviewed page changed without review (the urgent-correction permission): first
+    # in the reviewers' queue until one of them signs the new text off.
+    PUBLISHED_UNREVIEWED = "published_unreviewed", "Published without clinical review"
+
+
 # Fields that come from a content/ file; the import compares and writes only these.
 SOURCE_FIELDS = ("title", "slug", "summary", "topic", "order", "body", "sources", "crisis_note")
 # Fields added after articles were first imported. Left out of the fingerprint while
 # they hold their default, so rows imported before they existed still match their file.
-LATER_FIELD_DEFAULTS = {"sources": [], "crisis_note": False}
+LATER_FIELD_DEFAULTS = {"sources": [], "crisis_note": False, "key_facts": ""}
 # A clinical sign-off a content/ file may also carry (see importer.py). Kept out of the
 # fingerprint: a reviewer signing off in the admin does not make the text differ from
 # its file.
@@ -61,8 +72,13 @@ REVIEW_FIELDS = ("reviewer", "reviewed_by", "last_reviewed", "next_review_due")
 # What a draft of a live article holds: the words and their sources, not the publishing
 # controls.
 DRAFT_FIELDS = ("title", "summary", "topic", "order", "body", "sources", "crisis_note")
-# What a clinical sign-off vouches for: editing any of these afterwards needs a new review.
-REVIEWED_FIELDS = ("title", "summary", "body", "sources")
+# What a clinical sign-off vouches for: the words readers see. Editing any of these
+# afterwards needs a new review. The one list: the sign-off's fingerprint, the review
+# token on the reviewer's screen and the reviewer's diff all read it. A field named here
+# that the model does not have yet (key_facts, added on another branch) is skipped, so
+# adding the field is all it takes; list its empty value in LATER_FIELD_DEFAULTS so
+# existing sign-offs still match.
+_SIGNED_CANDIDATES = ("title", "summary", "body", "key_facts", "sources")
 # Articles due for review within this many days count as "due soon".
 REVIEW_DUE_SOON_DAYS = 30
 
@@ -228,9 +244,28 @@ class Article(models.Model):
     reviewed_by = models.CharField("reviewed by", max_length=120, blank=True, editable=False)
     last_reviewed = models.DateField("last reviewed", null=True, blank=True, editable=False)
     next_review_due = models.DateField("next review due", null=True, blank=True, editable=False)
-    # Fingerprint of REVIEWED_FIELDS as signed off, so the sign-off belongs to that version.
+    # Fingerprint of SIGNED_FIELDS as signed off, so the sign-off belongs to that version.
     reviewed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     changed_since_review = models.BooleanField(default=False, editable=False)
+    # The review step (workflow.py moves it): what is waiting, who asked, and the
+    # reviewer's last comment. History keeps every earlier state and comment.
+    review_state = models.CharField(
+        max_length=24,
+        choices=ReviewState.choices,
+        default=ReviewState.NONE,
+        blank=True,
+        editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_comment = models.TextField(blank=True, editable=False)
 
     language = models.CharField(
         max_length=2,
@@ -249,7 +284,7 @@ class Article(models.Model):
         verbose_name="translation of",
         help_text="For a Spanish page: the English article it translates.",
     )
-    # When the words readers see (REVIEWED_FIELDS) last changed, and their fingerprint
+    # When the words readers see (SIGNED_FIELDS) last changed, and their fingerprint
     # then: a translation older than its original's last change is "out of date".
     text_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     text_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -296,7 +331,11 @@ class Article(models.Model):
                 name="article_slug_not_empty",
             )
         ]
-        permissions = [("sign_off_article", "Can sign off an article as a clinical reviewer")]
+        permissions = [
+            ("sign_off_article", "Can sign off an article as a clinical reviewer"),
+            # For urgent corrections; not in the Editor role (accounts/roles.py).
+            ("publish_without_review", "Publish without clinical review"),
+        ]
 
     def __str__(self):
         return self.title
@@ -464,7 +503,30 @@ class Article(models.Model):
         return "Reviewed"
 
     def reviewed_print(self) -> str:
-        return fingerprint({name: getattr(self, name) for name in REVIEWED_FIELDS})
+        """Fingerprint of the live signed words (SIGNED_FIELDS)."""
+        return signed_print(self)
+
+    def signed_values(self, *, pending: bool = False) -> dict:
+        """The signed fields' values: live, or with the draft applied (``pending``)."""
+        return signed_values(self, pending=pending)
+
+    def pending_print(self) -> str:
+        """Fingerprint of the words that would go live next (the draft, if any)."""
+        return fingerprint(self.signed_values(pending=True))
+
+    def review_token(self) -> str:
+        """Identity of the text on a reviewer's screen: the live and the pending words.
+        A sign-off or approval names it, and is refused if either changed since."""
+        return review_token(self)
+
+    @property
+    def is_waiting_for_review(self) -> bool:
+        return self.review_state == ReviewState.SUBMITTED
+
+    def edit_token(self) -> str:
+        """Identity of what an editor opened (every field an editor saves, live and
+        draft): a save naming an older one is refused (optimistic locking)."""
+        return edit_token(self)
 
     # --- Drafts of live articles --------------------------------------------------------
 
@@ -496,6 +558,38 @@ class Article(models.Model):
     @property
     def edited_since_import(self) -> bool:
         return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
+
+
+SIGNED_FIELDS = tuple(
+    name
+    for name in _SIGNED_CANDIDATES
+    if any(field.name == name for field in Article._meta.local_fields)
+)
+
+
+def signed_values(record, *, pending: bool = False) -> dict:
+    """SIGNED_FIELDS of an article or one of its history records; with ``pending``, as
+    they will be once its draft is published."""
+    values = {name: getattr(record, name) for name in SIGNED_FIELDS}
+    if pending and record.draft:
+        values.update({k: v for k, v in record.draft.items() if k in SIGNED_FIELDS})
+    return values
+
+
+def signed_print(record) -> str:
+    return fingerprint(signed_values(record))
+
+
+def review_token(record) -> str:
+    return fingerprint(
+        {"live": signed_print(record), "pending": fingerprint(signed_values(record, pending=True))}
+    )
+
+
+def edit_token(record) -> str:
+    values = {name: getattr(record, name) for name in SOURCE_FIELDS}
+    values.update(status=record.status, published_at=record.published_at, draft=record.draft)
+    return fingerprint(values)
 
 
 def current_language() -> str:

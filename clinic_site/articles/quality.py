@@ -12,6 +12,7 @@ it lets that one occurrence through, while the same word anywhere else on the pa
 still flagged. Readers never see the marker: the sanitiser drops HTML comments.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from django.conf import settings
 
 from . import markup
 from .markup import images_without_alt
+from .models import WORDS_PER_MINUTE
 
 
 @dataclass
@@ -76,11 +78,15 @@ def text_for_word_check(body: str, body_text: str) -> str:
 
 
 def check_article(article) -> QualityReport:
-    body_text = text_for_word_check(article.body, article.body_text)
+    """Checks on the words as they stand in ``article`` (a draft overlaid on it in the
+    editor, or ``with_draft()``): rendered here, never taken from the stored live
+    ``body_text``, so a draft is checked and not the text it will replace."""
+    rendered_text = markup.render(article.body).text
+    body_text = text_for_word_check(article.body, rendered_text)
     text = f"{article.title}. {article.summary} {body_text}"
     return QualityReport(
-        reading_minutes=article.reading_minutes,
-        grade=readability_grade(article.body_text),
+        reading_minutes=max(1, math.ceil(len(rendered_text.split()) / WORDS_PER_MINUTE)),
+        grade=readability_grade(rendered_text),
         avoided_words=avoided_words(text),
         images_without_alt=images_without_alt(article.body),
     )

@@ -43,7 +43,7 @@ def test_a_draft_of_a_live_article_leaves_readers_on_the_published_version(
     public = reader.get(article.get_absolute_url()).content.decode()
     assert "Rest for an hour." in public and "two hours" not in public
     assert article.history.latest().history_change_reason == (
-        "Saved a draft (readers still see the published version)"
+        "Saved as draft (readers still see the published version)"
     )
 
 
@@ -90,7 +90,7 @@ def test_publish_changes_replaces_the_live_version_and_history_records_both(
     assert "Rest for two hours." in reader.get(article.get_absolute_url()).content.decode()
     reasons = [record.history_change_reason for record in article.history.order_by("history_id")]
     assert reasons[-2:] == [
-        "Saved a draft (readers still see the published version)",
+        "Saved as draft (readers still see the published version)",
         "Published the draft changes",
     ]
 

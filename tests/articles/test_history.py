@@ -102,7 +102,7 @@ def test_restoring_a_version_is_logged_with_its_date_and_who_did_it(admin_client
     assert response.status_code == 302
     latest = article.history.latest()
     # The staff pages' one date format, in the clinic's time zone.
-    expected = f"Restored the version of {staff_datetime(first.history_date)}"
+    expected = f"Restored the version of {staff_datetime(first.history_date)} as a draft"
     assert latest.history_change_reason == expected
     # "02 Dec 2026, 11:02": the one staff format, whatever the day of the month.
     assert staff_datetime(first.history_date).startswith("02 Dec 2026, 11:02")

@@ -1,6 +1,7 @@
 """Clinical sign-off: who can give it, what it records, what readers and reviewers see."""
 
 import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from django.utils import timezone
 from clinic_site.accounts.roles import EDITOR, setup_roles
 from clinic_site.articles.importer import Outcome, import_content
 from clinic_site.articles.models import Article, add_months, next_review_date
-from clinic_site.articles.review import digest_email, digest_for, send_review_digests, sign_off
+from clinic_site.articles.review import digest_email, digest_for, send_review_digests
+from clinic_site.articles.workflow import sign_off
 from clinic_site.core import periodic
 from clinic_site.core.models import PeriodicJob
 from tests.factories import make_article
@@ -24,6 +26,11 @@ from tests.helpers import force_login_verified, make_reviewer, make_staff
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/articles/article/"
+
+
+def token_in(page: str) -> str:
+    """The identity of the text a sign-off or review form was showing."""
+    return re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
 
 
 def logged_in(user) -> Client:
@@ -131,7 +138,7 @@ def test_a_clinical_reviewer_signs_off_in_the_admin_and_readers_see_it():
 
     page = client.get(f"{CHANGELIST}{article.pk}/change/").content.decode()
     confirm = client.get(f"{CHANGELIST}{article.pk}/sign-off/").content.decode()
-    response = client.post(f"{CHANGELIST}{article.pk}/sign-off/")
+    response = client.post(f"{CHANGELIST}{article.pk}/sign-off/", {"token": token_in(confirm)})
 
     assert "Sign off this version" in page
     assert "Reviewed by Dr B. Example, MD on" in confirm
@@ -317,7 +324,9 @@ def test_a_sign_off_is_in_the_admins_log_of_actions():
     article = make_article()
     reviewer, _ = make_reviewer(display_name="Dr B. Example", credentials="MD")
 
-    logged_in(reviewer).post(f"{CHANGELIST}{article.pk}/sign-off/")
+    client = logged_in(reviewer)
+    confirm = client.get(f"{CHANGELIST}{article.pk}/sign-off/").content.decode()
+    client.post(f"{CHANGELIST}{article.pk}/sign-off/", {"token": token_in(confirm)})
 
     entry = LogEntry.objects.get()
     assert entry.user == reviewer and entry.object_id == str(article.pk)
