@@ -216,7 +216,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         "translations_shown",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "topic", "order", "body", "quality"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "summary",
+                    "topic",
+                    "order",
+                    "body",
+                    "quality",
+                    "edit_token",
+                ]
+            },
+        ),
         (
             "Sources and crisis note",
             {
