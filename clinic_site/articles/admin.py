@@ -31,6 +31,7 @@ from .models import (
     DRAFT_FIELDS,
     REVIEW_DUE_SOON_DAYS,
     Article,
+    EditingSession,
     Feedback,
     Status,
     signed_values,
@@ -41,6 +42,14 @@ TAKE_OFFLINE_WARNING = (
     "Taking this page offline means readers will see “page removed” at its address, "
     "and links to it from other sites and search engines stop working."
 )
+
+
+def staff_time(moment) -> str:
+    """ "10:42" today, "01 Dec 2026, 10:42" on another day (clinic time)."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return f"{local:%H:%M}"
+    return staff_datetime(moment)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -437,10 +446,19 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         live = Article.objects.filter(pk=object_id).first() if object_id else None
+        others_editing = []
+        if live is not None and request.method == "GET":
+            EditingSession.opened(article=live, user=request.user)
+        if live is not None:
+            others_editing = [
+                {"name": session.editor_name, "since": staff_time(session.started_at)}
+                for session in live.editing.open().exclude(user=request.user).select_related("user")
+            ]
         extra_context = {
             **(extra_context or {}),
             "is_live": bool(live and live.is_public),
             "live": live,
+            "others_editing": others_editing,
             "can_sign_off": bool(live) and review.can_sign_off(request.user),
             "is_reviewer": review.holds_sign_off_permission(request.user),
             "why_cannot_sign_off": review.why_cannot_sign_off(request.user),
@@ -508,6 +526,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             workflow.publish(article=obj, user=request.user, reason=reason)
         if "_submit_review" in request.POST:
             workflow.submit_for_review(article=obj, user=request.user)
+        EditingSession.closed(article=obj, user=request.user)
         self._writing_messages(request, obj)
 
     def _writing_messages(self, request, obj):

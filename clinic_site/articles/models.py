@@ -657,6 +657,61 @@ def fingerprint(values: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+# An editor who opened an article and neither saved nor came back within this long is
+# assumed to have left (no "Being edited by" notice for them any more).
+EDITING_NOTICE_MINUTES = 30
+
+
+class EditingSessionQuerySet(models.QuerySet):
+    def open(self, now: datetime | None = None):
+        since = (now or timezone.now()) - timezone.timedelta(minutes=EDITING_NOTICE_MINUTES)
+        return self.filter(last_seen__gte=since)
+
+
+class EditingSession(models.Model):
+    """Someone has the article's editor open: the "Being edited by … since …" notice.
+
+    Opened when an editor opens the article, closed when they save it. It only informs;
+    what stops two editors overwriting each other is the edit token (optimistic locking).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editing")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    objects = EditingSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_editing_session_each")
+        ]
+
+    def __str__(self):
+        return f"{self.user} editing {self.article}"
+
+    @property
+    def editor_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @classmethod
+    def opened(cls, *, article: Article, user) -> "EditingSession":
+        """The user opened the editor: a fresh session, or the one still open."""
+        now = timezone.now()
+        session = cls.objects.open(now).filter(article=article, user=user).first()
+        if session is None:
+            cls.objects.filter(article=article, user=user).delete()
+            return cls.objects.create(article=article, user=user, started_at=now, last_seen=now)
+        session.last_seen = now
+        session.save(update_fields=["last_seen"])
+        return session
+
+    @classmethod
+    def closed(cls, *, article: Article, user) -> None:
+        cls.objects.filter(article=article, user=user).delete()
+
+
 class PublishedSlug(models.Model):
     """An address an article was published at.
 

@@ -3,8 +3,11 @@ publish, no lost edits (clinic_site/articles/workflow.py and its admin screens).
 
 import random
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -422,3 +425,63 @@ def test_the_public_page_says_reviewed_by_x_only_above_words_x_approved(seed):
         if shown:
             assert (shown.group(1), words(live.signed_values())) in approvals, (seed, _step)
             assert live.body_html in html
+
+
+# --- Who is editing ----------------------------------------------------------------------
+
+
+def test_an_article_open_in_someone_elses_editor_says_who_and_since_when(settings):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    article = make_article(status="draft")
+    first_user = make_staff("first", superuser=True)[0]
+    first_user.first_name, first_user.last_name = "Alex", "Editor"
+    first_user.save()
+    first = logged_in(first_user)
+    second = logged_in(make_staff("second", superuser=True)[0])
+    url = f"{CHANGELIST}{article.pk}/change/"
+
+    with time_machine.travel(datetime(2026, 12, 2, 10, 42, tzinfo=zone), tick=False):
+        first.get(url)
+    with time_machine.travel(datetime(2026, 12, 2, 11, 5, tzinfo=zone), tick=False):
+        page = second.get(url).content.decode()
+        own = first.get(url).content.decode()
+    assert "Being edited by Alex Editor since 10:42" in page
+    assert "Being edited by Alex Editor" not in own  # not about yourself
+    assert "Being edited by second since 11:05" in own
+
+    with time_machine.travel(datetime(2026, 12, 2, 11, 6, tzinfo=zone), tick=False):
+        first.post(url, form_data(article, body="Saved.\n"))
+        page = second.get(url).content.decode()
+    assert "Being edited by Alex Editor" not in page
+
+
+def test_an_editor_who_left_long_ago_is_no_longer_shown(settings):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    article = make_article(status="draft")
+    first = logged_in(make_staff("first", superuser=True)[0])
+    second = logged_in(make_staff("second", superuser=True)[0])
+    url = f"{CHANGELIST}{article.pk}/change/"
+
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=zone), tick=False):
+        first.get(url)
+    with time_machine.travel(datetime(2026, 12, 2, 9, 31, tzinfo=zone), tick=False):
+        page = second.get(url).content.decode()
+    assert "Being edited by first" not in page
+
+
+# --- Private means private ---------------------------------------------------------------
+
+
+def test_staff_previews_of_unpublished_words_are_never_stored(admin_client_with_otp):
+    unpublished = make_article(status="draft")
+    live = make_article()
+    values = {name: getattr(live, name) for name in DRAFT_FIELDS}
+    workflow.save_draft(article=live, values={**values, "body": "Not yet public.\n"})
+
+    preview = admin_client_with_otp.get(unpublished.get_absolute_url())
+    draft = admin_client_with_otp.get(f"/articles/{live.slug}/draft/")
+    public = Client().get(live.get_absolute_url())
+
+    assert preview.status_code == 200 and "no-store" in preview["Cache-Control"]
+    assert draft.status_code == 200 and "no-store" in draft["Cache-Control"]
+    assert "no-store" not in public.get("Cache-Control", "")
