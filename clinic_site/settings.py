@@ -506,6 +506,16 @@ AVOID_WORDS = env_list(
     "cure,cures,cured,guaranteed,guarantee,instant,instantly,miracle,breakthrough,"
     "revolutionary,proven,100%,risk-free,best,most reliable,outperform,outperforms",
 )
+# Spanish pages: Fernández-Huerta reading ease of at least this ("normal (para adulto)",
+# school grades 7-8, the counterpart of the English target), and their own word list.
+READABILITY_TARGET_EASE_ES = 60
+AVOID_WORDS_ES = env_list(
+    "AVOID_WORDS_ES",
+    "cura,curas,curar,cura garantizada,garantizado,garantizada,garantizados,garantía,"
+    "instantáneo,instantánea,instantáneamente,milagro,milagroso,milagrosa,"
+    "revolucionario,revolucionaria,probado,comprobado,100%,sin riesgo,sin riesgos,"
+    "el mejor,la mejor,los mejores,las mejores,más fiable,supera",
+)
 
 # A clinical reviewer's sign-off is due again this many months later.
 CLINICAL_REVIEW_INTERVAL_MONTHS = env_int("CLINICAL_REVIEW_INTERVAL_MONTHS", 12)

@@ -527,16 +527,13 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         if "_submit_review" in request.POST:
             workflow.submit_for_review(article=obj, user=request.user)
         EditingSession.closed(article=obj, user=request.user)
-        self._writing_messages(request, obj)
+        self._writing_messages(request, obj, was_edited=bool(live and live.edited_since_import))
 
-    def _writing_messages(self, request, obj):
+    def _writing_messages(self, request, obj, *, was_edited: bool = False):
         report = check_article(obj)
-        target = settings.READABILITY_TARGET_GRADE
-        grade = "too short to grade" if report.grade is None else f"grade {report.grade}"
         self.message_user(
             request,
-            f"Reading time about {report.reading_minutes} min; readability {grade} "
-            f"(target: about grade {target}).",
+            f"Reading time about {report.reading_minutes} min; readability {report.readability}.",
             messages.INFO if report.grade_ok else messages.WARNING,
         )
         warnings = [
@@ -551,11 +548,12 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             if found:
                 text = message.format("; ".join(found)) + " The page was saved."
                 self.message_user(request, text, messages.WARNING)
-        if obj.pk and Article.objects.get(pk=obj.pk).edited_since_import:
+        if not was_edited and obj.pk and Article.objects.get(pk=obj.pk).edited_since_import:
+            # Said once, when the article first differs from its file, not on every save.
             self.message_user(
                 request,
-                f"This article now differs from content/{obj.source_file}; "
-                "import_content will keep your version unless run with --force.",
+                "This article now differs from its content file "
+                f"({obj.source_file}). Your changes stay when the files are imported again.",
                 messages.INFO,
             )
 
