@@ -19,6 +19,4 @@ class ArticlesConfig(AppConfig):
             lambda: Article.objects.next_publish_time(), on_due=publish_due_changes
         )
         # Each clinical reviewer hears weekly what is due (run by the task worker).
-        periodic.register(
-            "articles.review_digest", every=timedelta(days=7), job=review.send_review_digests
-        )
+        periodic.register(review.DIGEST_JOB, every=timedelta(days=7), job=review.weekly_digest_job)

@@ -2,10 +2,11 @@
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -301,6 +302,37 @@ def test_the_task_worker_sends_the_digest_once_a_week(mailoutbox):
     assert [message.to for message in mailoutbox] == [["drexample@clinic.example"]]
     job = PeriodicJob.objects.get(name="articles.review_digest")
     assert job.next_run_at > timezone.now() + timedelta(days=6)
+
+
+def test_the_first_digest_waits_until_a_reviewer_exists(mailoutbox):
+    make_article(title="Never reviewed page")
+    start = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+    with time_machine.travel(start, tick=False):
+        assert "articles.review_digest" in periodic.run_due()  # nobody to send to yet
+    job = PeriodicJob.objects.get(name="articles.review_digest")
+    assert job.next_run_at == start + timedelta(hours=1)  # not a week later
+
+    reviewer, _ = make_reviewer("drnew")
+    with time_machine.travel(start + timedelta(hours=1, minutes=1), tick=False):
+        assert "articles.review_digest" in periodic.run_due()
+
+    assert [message.to for message in mailoutbox] == [[reviewer.email]]
+    assert "Never reviewed page" in mailoutbox[0].body
+
+
+def test_send_review_digest_sends_it_now(mailoutbox):
+    out = io.StringIO()
+    call_command("send_review_digest", stdout=out)
+    assert "No clinical reviewer can receive the digest yet" in out.getvalue()
+
+    reviewer, _ = make_reviewer("drnow")
+    make_article(title="Never reviewed page")
+    out = io.StringIO()
+    call_command("send_review_digest", stdout=out)
+
+    assert "Sent 1 digest" in out.getvalue()
+    assert [message.to for message in mailoutbox] == [[reviewer.email]]
 
 
 def test_setup_roles_creates_the_clinical_reviewer_role():
