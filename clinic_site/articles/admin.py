@@ -318,12 +318,18 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             return "None yet"
         if article.translation_of_id:
             original = article.translation_of
+            changes = article.original_changes_since_translation()
             return format_html(
-                'Translation of <a href="{}">{}</a> (English){}',
+                'Translation of <a href="{}">{}</a> (English){}{}',
                 reverse("admin:articles_article_change", args=[original.pk]),
                 original.title,
                 format_html(' <strong class="tag">{}</strong>', "Out of date")
                 if article.is_translation_out_of_date
+                else "",
+                render_to_string(
+                    "admin/articles/includes/english_changes.html", {"changes": changes}
+                )
+                if changes
                 else "",
             )
         translations = article.translations.order_by("language", "title")

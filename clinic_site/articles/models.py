@@ -288,6 +288,10 @@ class Article(models.Model):
     # then: a translation older than its original's last change is "out of date".
     text_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     text_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # For a translation: the fingerprint of the original's words it was made from (set
+    # whenever the translation's own words change). "Out of date" compares it with the
+    # original's words today, so it clears when the original returns to those words.
+    translated_from_print = models.CharField(max_length=64, blank=True, editable=False)
 
     sources = SourcesField(
         help_text="The documents this page relies on, one per line: "
@@ -311,6 +315,7 @@ class Article(models.Model):
 
     history = HistoricalRecords(
         excluded_fields=[
+            "translated_from_print",
             "body_html",
             "body_text",
             "headings",
@@ -362,6 +367,16 @@ class Article(models.Model):
         elif text_print != self.text_fingerprint or self.text_changed_at is None:
             self.text_fingerprint = text_print
             self.text_changed_at = timezone.now()
+            self._translated_now = True
+        if self.translation_of_id and getattr(self, "_translated_now", False):
+            # The translator's words changed: they were made from the original as it is.
+            self.translated_from_print = (
+                Article.objects.filter(pk=self.translation_of_id)
+                .values_list("text_fingerprint", flat=True)
+                .first()
+                or ""
+            )
+        self._translated_now = False
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
@@ -373,6 +388,7 @@ class Article(models.Model):
                 "changed_since_review",
                 "text_fingerprint",
                 "text_changed_at",
+                "translated_from_print",
             }
         previous = (
             Article.objects.filter(pk=self.pk).only("slug", "status", "published_at").first()
@@ -404,11 +420,25 @@ class Article(models.Model):
 
     @property
     def is_translation_out_of_date(self) -> bool:
-        """The English original's words changed after this translation's last did."""
+        """The English original's words are not the words this translation was made from
+        (by fingerprint: restoring the original's old words makes it current again)."""
         original = self.translation_of
-        if original is None or original.text_changed_at is None:
+        if original is None or not original.text_fingerprint:
             return False
-        return self.text_changed_at is None or original.text_changed_at > self.text_changed_at
+        return original.text_fingerprint != self.translated_from_print
+
+    def original_changes_since_translation(self) -> list[dict]:
+        """The original's changes since the words this translation was made from, in
+        rendered words (empty when up to date or when that version is not in history)."""
+        from .history import rendered_changes  # history builds on this module
+
+        original = self.translation_of
+        if original is None or not self.is_translation_out_of_date:
+            return []
+        for record in original.history.order_by("-history_date", "-history_id"):
+            if signed_print(record) == self.translated_from_print:
+                return rendered_changes(signed_values(record), original.signed_values())
+        return []
 
     def public_counterparts(self) -> dict[str, "Article"]:
         """{language: article} for this page and its public versions in other languages."""
