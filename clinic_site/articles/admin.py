@@ -745,6 +745,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             raise PermissionDenied
         record = get_object_or_404(article.history.model, id=article.pk, history_id=history_id)
         previous = record.prev_record
+        if request.GET.get("with") == "current":
+            return self._compare_with_current(request, article, record)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -759,6 +761,25 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             else [],
         }
         return TemplateResponse(request, "admin/articles/diff.html", context)
+
+    def _compare_with_current(self, request, article, record):
+        """This version against the article now, in rendered words: what restoring it
+        would bring back (and what the current draft, if any, would lose)."""
+        current = Article.objects.get(pk=article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Version {record.version_number} compared with the current text",
+            "article": current,
+            "record": record,
+            "changes": history.rendered_changes(
+                signed_values(record, pending=True), current.signed_values(pending=True)
+            ),
+        }
+        return TemplateResponse(request, "admin/articles/compare.html", context)
+
+    def history_form_view_title(self, request, obj):
+        return f"Restore an earlier version of “{obj}”"
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if not (str(object_id).isdigit() and str(version_id).isdigit()):
