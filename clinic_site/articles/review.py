@@ -57,8 +57,10 @@ def why_cannot_sign_off(user) -> str:
         return "Only a clinical reviewer can sign off an article."
     if not reviewer_name(user):
         return (
-            "Add your display name and credentials to your staff profile first: they "
-            "are printed next to your sign-off."
+            "You cannot sign off yet: your staff profile has no display name and "
+            "credentials, which are printed next to a sign-off (“Reviewed by Dr A. "
+            "Example, MD, psychiatrist”). Ask whoever manages staff accounts to add them "
+            "under Staff profiles; you can sign off as soon as they are saved."
         )
     return ""
 
