@@ -179,6 +179,21 @@ class ArticleForm(forms.ModelForm):
                 "or choose “Save as draft” to keep it online while you work on changes.",
             )
         when = cleaned.get("changes_publish_at")
+        if (
+            when is not None
+            and live is not None
+            and self.user is not None
+            and not workflow.may_publish_without_review(self.user)
+            and workflow.replaces_reviewed_text(
+                live, {name: cleaned.get(name) for name in live.signed_values()}
+            )
+        ):
+            self.add_error(
+                "changes_publish_at",
+                "A clinical reviewer signed off this page, so changes to its words cannot "
+                "be scheduled: press “Submit for clinical review” (they go live when a "
+                "reviewer approves them), or clear the date.",
+            )
         if when is not None:
             if not saving_draft:
                 self.add_error(

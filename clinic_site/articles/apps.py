@@ -11,7 +11,8 @@ class ArticlesConfig(AppConfig):
         from clinic_site.core import pagecache, periodic
 
         from . import review
-        from .models import Article, publish_due_changes
+        from .models import Article
+        from .workflow import publish_due_changes
 
         # A scheduled article, or scheduled changes to a live one, go public without any
         # save: the page cache must know when, and publishes the changes when it is time.

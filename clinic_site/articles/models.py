@@ -643,32 +643,6 @@ def next_review_date(reviewed_on: date) -> date:
     return add_months(reviewed_on, settings.CLINICAL_REVIEW_INTERVAL_MONTHS)
 
 
-def publish_due_changes(now: datetime | None = None) -> int:
-    """Publish every draft whose scheduled time has come; returns how many.
-
-    The page cache calls it when the next scheduled time (``next_publish_time``) has
-    passed, before building any page (core/pagecache.py, registered in apps.py), so
-    scheduled changes go live with no save and no cron.
-    """
-    now = now or timezone.now()
-    published = 0
-    for pk in Article.objects.with_changes_due(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            # Two readers may arrive at once: only the one that still finds the draft
-            # publishes it.
-            article = Article.objects.select_for_update().with_changes_due(now).filter(pk=pk)
-            article = article.first()
-            if article is None:
-                continue
-            scheduled = article.draft_publish_at
-            article.apply_draft()
-            when = timezone.localtime(scheduled)
-            article._change_reason = f"Published the changes scheduled for {when:%-d %b %Y, %H:%M}"
-            article.save()
-            published += 1
-    return published
-
-
 def remember_public_slugs(article: Article, slugs: list[str]) -> None:
     for slug in set(slugs):
         PublishedSlug.objects.update_or_create(slug=slug, defaults={"article": article})

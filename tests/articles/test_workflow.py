@@ -485,3 +485,48 @@ def test_staff_previews_of_unpublished_words_are_never_stored(admin_client_with_
     assert preview.status_code == 200 and "no-store" in preview["Cache-Control"]
     assert draft.status_code == 200 and "no-store" in draft["Cache-Control"]
     assert "no-store" not in public.get("Cache-Control", "")
+
+
+# --- Scheduled changes -----------------------------------------------------------------
+
+
+def test_an_editor_cannot_schedule_changes_to_a_reviewed_page():
+    reviewer, _ = make_reviewer()
+    article = reviewed_article(reviewer)
+    url = f"{CHANGELIST}{article.pk}/change/"
+    tomorrow = timezone.localtime() + timezone.timedelta(days=1)
+
+    response = logged_in(editor()).post(
+        url,
+        form_data(
+            article,
+            body=ALCOHOL + "\n",
+            _save_draft="1",
+            changes_publish_at_0=tomorrow.strftime("%Y-%m-%d"),
+            changes_publish_at_1=tomorrow.strftime("%H:%M:%S"),
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "changes to its words cannot be scheduled" in response.content.decode()
+    assert not Article.objects.get(pk=article.pk).has_draft
+
+
+def test_scheduled_changes_to_a_reviewed_page_go_live_as_unreviewed(
+    django_capture_on_commit_callbacks,
+):
+    reviewer, _ = make_reviewer()
+    article = reviewed_article(reviewer, title="Side effects")
+    values = {name: getattr(article, name) for name in DRAFT_FIELDS}
+    soon = timezone.now() + timezone.timedelta(minutes=5)
+    workflow.save_draft(
+        article=article, values={**values, "body": "Corrected.\n"}, user=manager(), publish_at=soon
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert workflow.publish_due_changes(now=soon + timezone.timedelta(seconds=1)) == 1
+
+    article.refresh_from_db()
+    assert article.body == "Corrected.\n" and not article.is_reviewed
+    assert article.review_state == ReviewState.PUBLISHED_UNREVIEWED
+    assert mail.outbox[0].subject == "Published without clinical review: Side effects"
