@@ -106,6 +106,16 @@ class ArticleForm(forms.ModelForm):
         label="Yes, take this page offline",
         help_text=TAKE_OFFLINE_WARNING,
     )
+    translations_when_offline = forms.ChoiceField(
+        required=False,
+        widget=forms.RadioSelect,
+        label="Its translations",
+        choices=[
+            ("keep", "Keep the translations online"),
+            ("offline", "Take the translations offline too"),
+        ],
+        help_text="Only when taking a page offline that has translations online.",
+    )
     # What the editor opened (Article.edit_token): a save on top of someone else's
     # newer save is refused, with their changes shown (optimistic locking).
     edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -177,6 +187,19 @@ class ArticleForm(forms.ModelForm):
                 "confirm_take_offline" if "confirm_take_offline" in self.fields else None,
                 TAKE_OFFLINE_WARNING + " Tick “Yes, take this page offline” to confirm, "
                 "or choose “Save as draft” to keep it online while you work on changes.",
+            )
+        if (
+            live is not None
+            and live.is_public
+            and not saving_draft
+            and cleaned.get("status") == Status.DRAFT
+            and live.translations.published().exists()
+            and not cleaned.get("translations_when_offline")
+        ):
+            self.add_error(
+                "translations_when_offline" if "translations_when_offline" in self.fields else None,
+                "This page has a translation online. Choose whether to keep it online or "
+                "to take it offline too.",
             )
         when = cleaned.get("changes_publish_at")
         if (
@@ -273,6 +296,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "draft_state",
                     "changes_publish_at",
                     "confirm_take_offline",
+                    "translations_when_offline",
                 ]
             },
         ),
@@ -408,13 +432,16 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         restoring = request.resolver_match.url_name == "articles_article_simple_history"
         live = Article.objects.filter(pk=obj.pk).first() if obj is not None else None
-        if live is not None and live.is_public and not restoring:
+        translated = live is not None and live.translations.published().exists()
+        if live is not None and live.is_public and not restoring and translated:
             return fieldsets
         # Drafts of changes and taking offline apply to a published page only; a
         # restore may still take one offline, so it keeps the confirmation.
-        live_only = {"draft_state", "changes_publish_at"}
+        live_only = {"translations_when_offline"} if not translated else set()
+        if not (live is not None and live.is_public and not restoring):
+            live_only |= {"draft_state", "changes_publish_at"}
         if not (live is not None and live.is_public):
-            live_only.add("confirm_take_offline")
+            live_only |= {"confirm_take_offline", "translations_when_offline"}
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f not in live_only]})
             for name, options in fieldsets
@@ -545,6 +572,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             elif live is not None and live.has_draft:
                 reason = "Published the draft changes"
             workflow.publish(article=obj, user=request.user, reason=reason)
+            if form.cleaned_data.get("translations_when_offline") == "offline":
+                workflow.take_translations_offline(article=obj, user=request.user)
         if "_submit_review" in request.POST:
             workflow.submit_for_review(article=obj, user=request.user)
         EditingSession.closed(article=obj, user=request.user)

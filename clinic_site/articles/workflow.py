@@ -168,6 +168,20 @@ def publish(*, article: Article, user, reason: str = "") -> Article:
     return article
 
 
+def take_translations_offline(*, article: Article, user) -> int:
+    """Take an article's public translations offline with it (the editor chose so)."""
+    taken = 0
+    for translation in article.translations.published():
+        translation.status = Status.DRAFT
+        translation._change_reason = (
+            "Taken offline with its English original: readers see “page removed”"
+        )
+        translation._history_user = user
+        translation.save()
+        taken += 1
+    return taken
+
+
 def publish_due_changes(now=None) -> int:
     """Publish every draft whose scheduled time has come; returns how many.
 

@@ -530,3 +530,29 @@ def test_scheduled_changes_to_a_reviewed_page_go_live_as_unreviewed(
     assert article.body == "Corrected.\n" and not article.is_reviewed
     assert article.review_state == ReviewState.PUBLISHED_UNREVIEWED
     assert mail.outbox[0].subject == "Published without clinical review: Side effects"
+
+
+# --- Taking an English page offline ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("choice", "spanish_stays"), [("keep", True), ("offline", False)])
+def test_taking_an_english_page_offline_asks_about_its_translation(
+    admin_client_with_otp, choice, spanish_stays
+):
+    original = make_article(title="How long does relief last?", slug="how-relief-lasts")
+    spanish = make_article(
+        title="¿Cuánto dura el alivio?",
+        slug="cuanto-dura-el-alivio",
+        language="es",
+        translation_of=original,
+    )
+    url = f"{CHANGELIST}{original.pk}/change/"
+    offline = form_data(original, status="draft", confirm_take_offline="on")
+
+    asked = admin_client_with_otp.post(url, offline)
+    answered = admin_client_with_otp.post(url, {**offline, "translations_when_offline": choice})
+
+    assert "This page has a translation online" in asked.content.decode()
+    assert answered.status_code == 302
+    assert not Article.objects.get(pk=original.pk).is_public
+    assert Article.objects.get(pk=spanish.pk).is_public is spanish_stays
