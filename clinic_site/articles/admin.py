@@ -357,7 +357,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             return "None yet"
         if article.translation_of_id:
             original = article.translation_of
-            changes = article.original_changes_since_translation()
+            changes = history.english_changes_since_translation(article)
             return format_html(
                 'Translation of <a href="{}">{}</a> (English){}{}',
                 reverse("admin:articles_article_change", args=[original.pk]),

@@ -1,5 +1,8 @@
 """Article history for people: field names in words, and word-by-word differences.
 
+This module builds on models.py and never the other way round: templates reach
+``summary`` through the ``article_history`` template tags.
+
 The diff is text, with every insertion and deletion marked in words ("[added: …]",
 "[removed: …]") as well as by the page's styling, so it reads the same in any colour
 scheme, to a screen reader, and when copied into an email.
@@ -12,7 +15,14 @@ from difflib import SequenceMatcher
 from django.utils import timezone
 
 from . import markup, sources
-from .models import SIGNED_FIELDS, SOURCE_FIELDS, Article, edit_token
+from .models import (
+    SIGNED_FIELDS,
+    SOURCE_FIELDS,
+    Article,
+    edit_token,
+    signed_print,
+    signed_values,
+)
 
 # Fields a reader of the history cares about, in the order they are listed.
 SHOWN_FIELDS = (
@@ -178,3 +188,16 @@ def changes_since_token(article: Article, token: str) -> list[dict]:
         {name: old[name] for name in SIGNED_FIELDS} if old else None,
         {name: new[name] for name in SIGNED_FIELDS},
     )
+
+
+def english_changes_since_translation(translation: Article) -> list[dict]:
+    """The original's changes since the words this translation was made from, in
+    rendered words (empty when up to date, or when that version is no longer in the
+    original's history)."""
+    original = translation.translation_of
+    if original is None or not translation.is_translation_out_of_date:
+        return []
+    for record in original.history.order_by("-history_date", "-history_id"):
+        if signed_print(record) == translation.translated_from_print:
+            return rendered_changes(signed_values(record), original.signed_values())
+    return []

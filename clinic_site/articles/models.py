@@ -182,12 +182,6 @@ class VersionNumberMixin(models.Model):
         )
         return earlier.count()
 
-    @property
-    def what_happened(self) -> str:
-        from .history import summary  # history.py builds on this module
-
-        return summary(self)
-
 
 class Article(models.Model):
     title = models.CharField(max_length=120)
@@ -426,19 +420,6 @@ class Article(models.Model):
         if original is None or not original.text_fingerprint:
             return False
         return original.text_fingerprint != self.translated_from_print
-
-    def original_changes_since_translation(self) -> list[dict]:
-        """The original's changes since the words this translation was made from, in
-        rendered words (empty when up to date or when that version is not in history)."""
-        from .history import rendered_changes  # history builds on this module
-
-        original = self.translation_of
-        if original is None or not self.is_translation_out_of_date:
-            return []
-        for record in original.history.order_by("-history_date", "-history_id"):
-            if signed_print(record) == self.translated_from_print:
-                return rendered_changes(signed_values(record), original.signed_values())
-        return []
 
     def public_counterparts(self) -> dict[str, "Article"]:
         """{language: article} for this page and its public versions in other languages."""
