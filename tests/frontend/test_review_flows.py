@@ -20,6 +20,17 @@ pytestmark = pytest.mark.browser
 ALCOHOL = "It is safe to combine ketamine with alcohol."
 
 
+def type_into_body(visit, text: str) -> None:
+    """Add text to the article and wait for the live preview of it (sent about half a
+    second after typing): leaving the page while that request is being sent cuts its
+    body short, which the server answers 400 and the browser logs."""
+    page = visit.page
+    page.wait_for_load_state("networkidle")  # the preview of the page as opened
+    body = page.locator("textarea[name=body]")
+    with page.expect_response(lambda response: "/editor/markdownify/" in response.url):
+        body.fill(body.input_value() + text)
+
+
 def reviewer_visit(browser, site, closing, name="Dr A. Example"):  # noqa: F811
     _user, token = make_reviewer("drexample", display_name=name, credentials="MD")
     visit = Visit(browser, site, "desktop", "reviewer")
@@ -45,9 +56,7 @@ def test_a_sign_off_of_words_changed_while_reading_is_refused(browser, site, clo
     editor = editor_visit(browser, site)
     closing(editor)
     open_article(editor)
-    body = editor.page.locator("textarea[name=body]")
-    with editor.page.expect_response("**/editor/markdownify/"):  # the preview, settled
-        body.fill(body.input_value() + "\n\n" + ALCOHOL + "\n")
+    type_into_body(editor, "\n\n" + ALCOHOL + "\n")
     editor.page.get_by_role("button", name="Publish changes").click()
     editor.page.wait_for_load_state()
 
@@ -77,9 +86,7 @@ def test_a_change_to_a_reviewed_page_reaches_readers_once_a_reviewer_approves_it
     closing(editor)
     open_article(editor)
     assert editor.page.get_by_role("button", name="Publish changes").count() == 0
-    body = editor.page.locator("textarea[name=body]")
-    with editor.page.expect_response("**/editor/markdownify/"):  # the preview, settled
-        body.fill(body.input_value() + "\n\nMost people feel **steady** within two hours.\n")
+    type_into_body(editor, "\n\nMost people feel **steady** within two hours.\n")
     editor.page.get_by_role("button", name="Submit for clinical review").click()
     editor.page.wait_for_load_state()
     assert "Submitted for clinical review" in editor.page.locator(".messagelist").inner_text()
