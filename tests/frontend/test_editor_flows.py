@@ -42,6 +42,17 @@ def log_in(visit: Visit, username: str, token) -> None:
     page.wait_for_url(visit.site + "/admin/")
 
 
+def type_into_body(visit: Visit, text: str) -> None:
+    """Add text to the article and wait for the live preview of it (sent about half a
+    second after typing): leaving the page while that request is being sent cuts its
+    body short, which the server answers 400 and the browser logs."""
+    page = visit.page
+    page.wait_for_load_state("networkidle")  # the preview of the page as opened
+    body = page.locator("textarea[name=body]")
+    with page.expect_response(lambda response: "/editor/markdownify/" in response.url):
+        body.fill(body.input_value() + text)
+
+
 def editor_visit(browser, site, viewport="desktop") -> Visit:
     call_command("setup_roles", stdout=io.StringIO())
     _user, token = make_staff("editor", groups=[EDITOR])
@@ -71,8 +82,7 @@ def test_editor_drafts_changes_to_a_live_article_then_publishes_them(browser, si
     closing(reader)
     article = open_article(editor)
     page = editor.page
-    body = page.locator("textarea[name=body]")
-    body.fill(body.input_value() + "\n\nA sentence added in a draft.\n")
+    type_into_body(editor, "\n\nA sentence added in a draft.\n")
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_load_state()
     assert "Saved as a draft" in page.locator(".messagelist").inner_text()

@@ -13,22 +13,18 @@ from clinic_site.articles.models import Article
 from tests.helpers import make_reviewer
 
 from .test_browser_flows import Visit
-from .test_editor_flows import SLUG, closing, editor_visit, log_in, open_article  # noqa: F401
+from .test_editor_flows import (  # noqa: F401 - closing is a fixture
+    SLUG,
+    closing,
+    editor_visit,
+    log_in,
+    open_article,
+    type_into_body,
+)
 
 pytestmark = pytest.mark.browser
 
 ALCOHOL = "It is safe to combine ketamine with alcohol."
-
-
-def type_into_body(visit, text: str) -> None:
-    """Add text to the article and wait for the live preview of it (sent about half a
-    second after typing): leaving the page while that request is being sent cuts its
-    body short, which the server answers 400 and the browser logs."""
-    page = visit.page
-    page.wait_for_load_state("networkidle")  # the preview of the page as opened
-    body = page.locator("textarea[name=body]")
-    with page.expect_response(lambda response: "/editor/markdownify/" in response.url):
-        body.fill(body.input_value() + text)
 
 
 def reviewer_visit(browser, site, closing, name="Dr A. Example"):  # noqa: F811
