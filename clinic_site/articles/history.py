@@ -8,6 +8,7 @@ The diff is text, with every insertion and deletion marked in words ("[added: �
 scheme, to a screen reader, and when copied into an email.
 """
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -141,13 +142,44 @@ def readable(name: str, value) -> str:
     """A signed field as readers read it: the body rendered (no Markdown), the sources
     as lines of words (no JSON)."""
     if name == "body":
-        return markup.render(value or "").text
+        return readable_html(markup.render(value or "").html)
     if name == "sources":
         return "\n".join(
             ", ".join(str(source.get(key)) for key in sources.KEYS if source.get(key))
             for source in value or []
         )
     return "" if value is None else str(value)
+
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|table|ul|ol)>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def readable_html(html: str) -> str:
+    """Sanitised HTML as the words a reader reads, one paragraph, heading or list item
+    per line, so a diff keeps the page's shape."""
+    text = html_lib.unescape(_TAG.sub("", _BLOCK_END.sub("\n", html)))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def condensed(pieces: list[Piece], context: int = 30) -> list[Piece]:
+    """Long unchanged stretches shortened to the words around each change, with "…"
+    in place of the rest: a reviewer reads what changed, not the whole page again."""
+    result = []
+    for index, piece in enumerate(pieces):
+        tokens = _TOKEN.findall(piece.text)
+        if piece.kind != "same" or len(tokens) <= 4 * context:
+            result.append(piece)
+            continue
+        head = "".join(tokens[: 2 * context]) if index > 0 else ""
+        tail = "".join(tokens[-2 * context :]) if index < len(pieces) - 1 else ""
+        if head and tail:
+            text = f"{head.rstrip()} … {tail.lstrip()}"
+        else:
+            text = f"{head.rstrip()} …" if head else f"… {tail.lstrip()}"
+        result.append(Piece("same", text))
+    return result
 
 
 def rendered_changes(old: dict | None, new: dict) -> list[dict]:
@@ -161,7 +193,7 @@ def rendered_changes(old: dict | None, new: dict) -> list[dict]:
             found.append(
                 {
                     "label": SIGNED_LABELS.get(name, field_label(name)),
-                    "pieces": word_diff(before, after),
+                    "pieces": condensed(word_diff(before, after)),
                 }
             )
     return found

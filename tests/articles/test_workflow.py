@@ -556,3 +556,15 @@ def test_taking_an_english_page_offline_asks_about_its_translation(
     assert answered.status_code == 302
     assert not Article.objects.get(pk=original.pk).is_public
     assert Article.objects.get(pk=spanish.pk).is_public is spanish_stays
+
+
+def test_the_admin_home_links_to_what_is_waiting_for_review():
+    reviewer, _ = make_reviewer()
+    article = make_article(status="draft", title="A new page")
+    workflow.submit_for_review(article=article, user=editor())
+
+    home = logged_in(reviewer).get("/admin/").content.decode()
+    queue = logged_in(reviewer).get(f"{CHANGELIST}review-queue/").content.decode()
+
+    assert "1 article waiting for clinical review" in home
+    assert "A new page" in queue and "Waiting for clinical review" in queue
