@@ -8,9 +8,10 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored).
 import pytest
 from django.contrib.auth import get_user_model
 
+from clinic_site.accounts.roles import EDITOR
 from clinic_site.articles import workflow
 from clinic_site.articles.models import Article
-from tests.helpers import make_reviewer
+from tests.helpers import make_reviewer, make_staff
 
 from .test_browser_flows import Visit
 from .test_editor_flows import (  # noqa: F401 - closing is a fixture
@@ -150,3 +151,46 @@ def test_leaving_the_editor_with_unsaved_changes_asks_first(browser, site, closi
     editor.page.wait_for_timeout(500)
 
     assert asked == ["beforeunload"]
+
+
+def test_two_editors_saving_on_top_of_each_other_lose_nothing(browser, site, closing):  # noqa: F811
+    first = editor_visit(browser, site)
+    closing(first)
+    article = open_article(first)
+    second = Visit(browser, site, "desktop", "second-editor")
+    closing(second)
+    _user, token = make_staff("second", groups=[EDITOR])
+    log_in(second, "second", token)
+    open_article(second)
+    assert second.page.get_by_text("Being edited by editor since").is_visible()
+
+    type_into_body(first, "\n\nThe first editor's sentence.\n")
+    first.page.get_by_role("button", name="Publish changes").click()
+    first.page.wait_for_load_state()
+    type_into_body(second, "\n\nThe second editor's sentence.\n")
+    second.page.get_by_role("button", name="Publish changes").click()
+    second.page.wait_for_load_state()
+
+    assert second.page.get_by_text("Someone else saved this article").is_visible()
+    assert second.page.locator(".word-diff ins", has_text="first editor").count() == 1
+    second.screenshot("saved-by-someone-else")
+    article.refresh_from_db()
+    assert "The first editor's sentence." in article.body
+    assert "The second editor's sentence." not in article.body
+
+
+def test_the_checks_flag_an_avoided_word_in_a_draft_before_it_is_published(
+    browser,
+    site,
+    closing,  # noqa: F811
+):
+    editor = editor_visit(browser, site)
+    closing(editor)
+    open_article(editor)
+    type_into_body(editor, "\n\nA guaranteed result for everyone.\n")
+    editor.page.get_by_role("button", name="Save as draft").click()
+    editor.page.wait_for_load_state()
+
+    checks = editor.page.locator(".field-quality").inner_text()
+    assert "Words the clinic avoids: guaranteed" in checks
+    assert not reader_sees(browser, site, closing, "A guaranteed result")
