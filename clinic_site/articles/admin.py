@@ -495,7 +495,12 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         live = Article.objects.filter(pk=object_id).first() if object_id else None
         others_editing = []
-        if live is not None and request.method == "GET":
+        if (
+            live is not None
+            and request.method == "GET"
+            and self.has_change_permission(request, live)
+        ):
+            # Reading is not editing: reviewers and viewers open no session.
             EditingSession.opened(article=live, user=request.user)
         if live is not None:
             others_editing = [
