@@ -568,3 +568,14 @@ def test_the_admin_home_links_to_what_is_waiting_for_review():
 
     assert "1 article waiting for clinical review" in home
     assert "A new page" in queue and "Waiting for clinical review" in queue
+
+
+def test_a_reviewer_reading_an_article_is_not_shown_as_editing_it():
+    reviewer, _ = make_reviewer(display_name="Dr R. Example")
+    article = make_article(status="draft")
+    url = f"{CHANGELIST}{article.pk}/change/"
+
+    logged_in(reviewer).get(url)
+    page = logged_in(editor()).get(url).content.decode()
+
+    assert "Being edited by" not in page
