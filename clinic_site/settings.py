@@ -517,6 +517,10 @@ AVOID_WORDS_ES = env_list(
     "el mejor,la mejor,los mejores,las mejores,más fiable,supera",
 )
 
+# History entries say what happened in words, and a reviewer's "Changes requested by …:
+# <comment>" is as long as the comment: no 100-character limit on them.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # A clinical reviewer's sign-off is due again this many months later.
 CLINICAL_REVIEW_INTERVAL_MONTHS = env_int("CLINICAL_REVIEW_INTERVAL_MONTHS", 12)
 

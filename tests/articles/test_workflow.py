@@ -579,3 +579,14 @@ def test_a_reviewer_reading_an_article_is_not_shown_as_editing_it():
     page = logged_in(editor()).get(url).content.decode()
 
     assert "Being edited by" not in page
+
+
+def test_a_long_review_comment_is_kept_whole_in_the_history():
+    reviewer, _ = make_reviewer(display_name="Dr R. Example", credentials="MD")
+    article = make_article(status="draft")
+    comment = "Please cite the 2023 guideline for every dose you give. " * 6
+
+    workflow.request_changes(article=article, reviewer=reviewer, comment=comment)
+
+    reason = article.history.latest().history_change_reason
+    assert reason == f"Changes requested by Dr R. Example, MD: {comment.strip()}"
