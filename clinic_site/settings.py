@@ -604,6 +604,20 @@ AVOID_WORDS = env_list(
     "cure,cures,cured,guaranteed,guarantee,instant,instantly,miracle,breakthrough,"
     "revolutionary,proven,100%,risk-free,best,most reliable,outperform,outperforms",
 )
+# Spanish pages: Fernández-Huerta reading ease of at least this ("normal (para adulto)",
+# school grades 7-8, the counterpart of the English target), and their own word list.
+READABILITY_TARGET_EASE_ES = 60
+AVOID_WORDS_ES = env_list(
+    "AVOID_WORDS_ES",
+    "cura,curas,curar,cura garantizada,garantizado,garantizada,garantizados,garantía,"
+    "instantáneo,instantánea,instantáneamente,milagro,milagroso,milagrosa,"
+    "revolucionario,revolucionaria,probado,comprobado,100%,sin riesgo,sin riesgos,"
+    "el mejor,la mejor,los mejores,las mejores,más fiable,supera",
+)
+
+# History entries say what happened in words, and a reviewer's "Changes requested by …:
+# <comment>" is as long as the comment: no 100-character limit on them.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # A clinical reviewer's sign-off is due again this many months later.
 CLINICAL_REVIEW_INTERVAL_MONTHS = env_int("CLINICAL_REVIEW_INTERVAL_MONTHS", 12)

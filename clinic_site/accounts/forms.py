@@ -45,9 +45,26 @@ class JoinForm(EnrolForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, email: str = "", **kwargs):
+    def __init__(self, *args, email: str = "", reviewer: bool = False, **kwargs):
         self.email = email
         super().__init__(*args, **kwargs)
+        if reviewer:
+            # A clinical reviewer's sign-off prints their name and credentials: asked
+            # now, so the first sign-off is not a dead end.
+            self.fields["display_name"] = forms.CharField(
+                label="Your name as readers see it",
+                max_length=80,
+                help_text="Printed on each article you sign off, e.g. “Dr A. Example”.",
+            )
+            self.fields["credentials"] = forms.CharField(
+                label="Your credentials",
+                max_length=80,
+                help_text="Qualifications and role, e.g. “MD, psychiatrist”: printed next "
+                "to your name (“Reviewed by Dr A. Example, MD, psychiatrist”).",
+            )
+            self.order_fields(
+                ["username", "password1", "password2", "display_name", "credentials", "otp_token"]
+            )
 
     def clean_username(self):
         username = self.cleaned_data["username"]

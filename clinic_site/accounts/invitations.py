@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import INVITATION_VALID_HOURS, Invitation
+from .models import INVITATION_VALID_HOURS, Invitation, StaffProfile
 
 logger = logging.getLogger("clinic_site.accounts.staff")
 
@@ -74,7 +74,14 @@ def new_device(user, key: str) -> TOTPDevice:
 
 
 def accept_invitation(
-    *, invitation: Invitation, key: str, code: str, username: str = "", password: str = ""
+    *,
+    invitation: Invitation,
+    key: str,
+    code: str,
+    username: str = "",
+    password: str = "",
+    display_name: str = "",
+    credentials: str = "",
 ):
     """Create the account (or, for a reset, only its new authenticator) and use up the
     invitation. The code must come from the authenticator the person just set up with
@@ -107,6 +114,10 @@ def accept_invitation(
                 )
             user.groups.add(group)
             Invitation.objects.filter(pk=invitation.pk).update(user=user)
+            if display_name.strip():
+                StaffProfile.objects.create(
+                    user=user, display_name=display_name.strip(), credentials=credentials.strip()
+                )
         device = new_device(user, key)
         device.save()
         if not device.verify_token(code):

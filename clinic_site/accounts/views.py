@@ -14,6 +14,7 @@ from django_otp.util import random_hex
 from .forms import EnrolForm, JoinForm
 from .invitations import InvitationError, accept_invitation, new_device
 from .models import Invitation
+from .roles import CLINICAL_REVIEWER
 
 
 def _session_key(invitation) -> str:
@@ -40,7 +41,11 @@ def join(request, token):
     request.session[_session_key(invitation)] = key
     existing = invitation.user
     form_class = EnrolForm if existing else JoinForm
-    form_kwargs = {} if existing else {"email": invitation.email}
+    form_kwargs = (
+        {}
+        if existing
+        else {"email": invitation.email, "reviewer": invitation.role == CLINICAL_REVIEWER}
+    )
     form = form_class(request.POST or None, **form_kwargs)
 
     if request.method == "POST" and form.is_valid():
@@ -51,6 +56,8 @@ def join(request, token):
                 code=form.cleaned_data["otp_token"],
                 username=form.cleaned_data.get("username", ""),
                 password=form.cleaned_data.get("password1", ""),
+                display_name=form.cleaned_data.get("display_name", ""),
+                credentials=form.cleaned_data.get("credentials", ""),
             )
         except InvitationError as error:
             form.add_error(None, str(error))

@@ -26,14 +26,30 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
-from . import history, review
-from .models import DRAFT_FIELDS, REVIEW_DUE_SOON_DAYS, Article, Feedback, Status
+from . import history, review, workflow
+from .models import (
+    DRAFT_FIELDS,
+    REVIEW_DUE_SOON_DAYS,
+    Article,
+    EditingSession,
+    Feedback,
+    Status,
+    signed_values,
+)
 from .quality import check_article
 
 TAKE_OFFLINE_WARNING = (
     "Taking this page offline means readers will see “page removed” at its address, "
     "and links to it from other sites and search engines stop working."
 )
+
+
+def staff_time(moment) -> str:
+    """ "10:42" today, "01 Dec 2026, 10:42" on another day (clinic time)."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return f"{local:%H:%M}"
+    return staff_datetime(moment)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -90,6 +106,23 @@ class ArticleForm(forms.ModelForm):
         label="Yes, take this page offline",
         help_text=TAKE_OFFLINE_WARNING,
     )
+    translations_when_offline = forms.ChoiceField(
+        required=False,
+        widget=forms.RadioSelect,
+        label="Its translations",
+        choices=[
+            ("keep", "Keep the translations online"),
+            ("offline", "Take the translations offline too"),
+        ],
+        help_text="Only when taking a page offline that has translations online.",
+    )
+    # What the editor opened (Article.edit_token): a save on top of someone else's
+    # newer save is refused, with their changes shown (optimistic locking).
+    edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by ArticleAdmin.get_form: who is saving.
+    user = None
+    # The other person's changes when a save is refused for being on an older version.
+    conflict: list[dict] = []
 
     class Meta:
         model = Article
@@ -115,6 +148,9 @@ class ArticleForm(forms.ModelForm):
         if "language" in self.fields:
             # A form sent without it (another screen's, or an older tab) keeps the language.
             self.fields["language"].required = False
+        live = self.live()
+        if live is not None:
+            self.fields["edit_token"].initial = live.edit_token()
 
     def clean_language(self):
         return self.cleaned_data.get("language") or self.instance.language or "en"
@@ -129,7 +165,28 @@ class ArticleForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         live = self.live()
-        saving_draft = "_save_draft" in self.data
+        saving_draft = "_save_draft" in self.data or "_submit_review" in self.data
+        token = cleaned.get("edit_token")
+        if live is not None and token and token != live.edit_token():
+            # A form sent without a token (a script, an old tab) is not checked.
+            self.conflict = history.changes_since_token(live, token)
+            raise forms.ValidationError(workflow.SAVED_BY_SOMEONE_ELSE)
+        restoring = "_restore" in self.data
+        if (
+            live is not None
+            and not saving_draft
+            and not restoring
+            and self.user is not None
+            and not workflow.may_publish_without_review(self.user)
+            and workflow.replaces_reviewed_text(
+                live, {name: cleaned.get(name) for name in live.signed_values()}
+            )
+        ):
+            raise forms.ValidationError(
+                "A clinical reviewer signed off this page, so your changes cannot be "
+                "published straight away. Press “Submit for clinical review”: readers "
+                "see your changes once a reviewer approves them."
+            )
         if (
             live is not None
             and live.is_public
@@ -142,7 +199,35 @@ class ArticleForm(forms.ModelForm):
                 TAKE_OFFLINE_WARNING + " Tick “Yes, take this page offline” to confirm, "
                 "or choose “Save as draft” to keep it online while you work on changes.",
             )
+        if (
+            live is not None
+            and live.is_public
+            and not saving_draft
+            and cleaned.get("status") == Status.DRAFT
+            and live.translations.published().exists()
+            and not cleaned.get("translations_when_offline")
+        ):
+            self.add_error(
+                "translations_when_offline" if "translations_when_offline" in self.fields else None,
+                "This page has a translation online. Choose whether to keep it online or "
+                "to take it offline too.",
+            )
         when = cleaned.get("changes_publish_at")
+        if (
+            when is not None
+            and live is not None
+            and self.user is not None
+            and not workflow.may_publish_without_review(self.user)
+            and workflow.replaces_reviewed_text(
+                live, {name: cleaned.get(name) for name in live.signed_values()}
+            )
+        ):
+            self.add_error(
+                "changes_publish_at",
+                "A clinical reviewer signed off this page, so changes to its words cannot "
+                "be scheduled: press “Submit for clinical review” (they go live when a "
+                "reviewer approves them), or clear the date.",
+            )
         if when is not None:
             if not saving_draft:
                 self.add_error(
@@ -201,6 +286,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "order",
                     "body",
                     "quality",
+                    "edit_token",
                 ]
             },
         ),
@@ -222,6 +308,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "draft_state",
                     "changes_publish_at",
                     "confirm_take_offline",
+                    "translations_when_offline",
                 ]
             },
         ),
@@ -282,12 +369,18 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             return "None yet"
         if article.translation_of_id:
             original = article.translation_of
+            changes = history.english_changes_since_translation(article)
             return format_html(
-                'Translation of <a href="{}">{}</a> (English){}',
+                'Translation of <a href="{}">{}</a> (English){}{}',
                 reverse("admin:articles_article_change", args=[original.pk]),
                 original.title,
                 format_html(' <strong class="tag">{}</strong>', "Out of date")
                 if article.is_translation_out_of_date
+                else "",
+                render_to_string(
+                    "admin/articles/includes/english_changes.html", {"changes": changes}
+                )
+                if changes
                 else "",
             )
         translations = article.translations.order_by("language", "title")
@@ -351,13 +444,16 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         restoring = request.resolver_match.url_name == "articles_article_simple_history"
         live = Article.objects.filter(pk=obj.pk).first() if obj is not None else None
-        if live is not None and live.is_public and not restoring:
+        translated = live is not None and live.translations.published().exists()
+        if live is not None and live.is_public and not restoring and translated:
             return fieldsets
         # Drafts of changes and taking offline apply to a published page only; a
         # restore may still take one offline, so it keeps the confirmation.
-        live_only = {"draft_state", "changes_publish_at"}
+        live_only = {"translations_when_offline"} if not translated else set()
+        if not (live is not None and live.is_public and not restoring):
+            live_only |= {"draft_state", "changes_publish_at"}
         if not (live is not None and live.is_public):
-            live_only.add("confirm_take_offline")
+            live_only |= {"confirm_take_offline", "translations_when_offline"}
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f not in live_only]})
             for name, options in fieldsets
@@ -410,10 +506,29 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         live = Article.objects.filter(pk=object_id).first() if object_id else None
+        others_editing = []
+        if (
+            live is not None
+            and request.method == "GET"
+            and self.has_change_permission(request, live)
+        ):
+            # Reading is not editing: reviewers and viewers open no session.
+            EditingSession.opened(article=live, user=request.user)
+        if live is not None:
+            others_editing = [
+                {"name": session.editor_name, "since": staff_time(session.started_at)}
+                for session in live.editing.open().exclude(user=request.user).select_related("user")
+            ]
         extra_context = {
             **(extra_context or {}),
             "is_live": bool(live and live.is_public),
+            "live": live,
+            "others_editing": others_editing,
             "can_sign_off": bool(live) and review.can_sign_off(request.user),
+            "is_reviewer": review.holds_sign_off_permission(request.user),
+            "why_cannot_sign_off": review.why_cannot_sign_off(request.user),
+            "is_reviewed": bool(live and live.is_public and live.is_reviewed),
+            "may_publish_without_review": workflow.may_publish_without_review(request.user),
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -423,29 +538,27 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         reason = getattr(obj, "_change_reason", None)
         return super().log_change(request, obj, reason or message)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form's checks depend on who saves (may they publish without review?).
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
         live = form.live() if change else None
         restoring = request.resolver_match.url_name == "articles_article_simple_history"
+        drafting = "_save_draft" in request.POST or "_submit_review" in request.POST
         if restoring:
             # simple_history's URL passes (object_id, version_id) positionally.
             version_id = request.resolver_match.args[-1]
             version = obj.history.model.objects.get(history_id=version_id)
-            obj.draft = None
-            obj.draft_publish_at = None
-            obj._change_reason = f"Restored the version of {staff_datetime(version.history_date)}"
-            super().save_model(request, obj, form, change)
-        elif "_save_draft" in request.POST and live is not None and live.is_public:
-            live.draft = {name: getattr(obj, name) for name in DRAFT_FIELDS}
-            live.draft_publish_at = form.cleaned_data.get("changes_publish_at")
-            live._change_reason = (
-                f"Saved a draft, scheduled to publish on {staff_datetime(live.draft_publish_at)}"
-                if live.draft_publish_at
-                else "Saved a draft (readers still see the published version)"
+            workflow.restore(article=obj, version=version, user=request.user)
+        elif drafting and live is not None and live.is_public:
+            workflow.save_draft(
+                article=live,
+                values={name: getattr(obj, name) for name in DRAFT_FIELDS},
+                user=request.user,
+                publish_at=form.cleaned_data.get("changes_publish_at"),
             )
-            live._history_user = request.user
-            # Only the draft columns: "Last updated" on the public page stays the date
-            # the published text last changed.
-            live.save(update_fields=["draft", "draft_publish_at"])
             obj.draft, obj.draft_publish_at = live.draft, live.draft_publish_at
             obj._change_reason = live._change_reason
             left_out = [
@@ -465,24 +578,29 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "with “Publish changes”.",
                     messages.WARNING,
                 )
-        else:
-            if live is not None and live.is_public and obj.status == Status.DRAFT:
-                obj._change_reason = "Taken offline: readers see “page removed”"
-            elif live is not None and live.has_draft:
-                obj._change_reason = "Published the draft changes"
-            obj.draft = None
-            obj.draft_publish_at = None
+        elif drafting:
+            # An unpublished page: its own columns are the draft.
+            obj.status = Status.DRAFT if live is None or not live.is_public else obj.status
             super().save_model(request, obj, form, change)
-        self._writing_messages(request, obj)
+        else:
+            reason = ""
+            if live is not None and live.is_public and obj.status == Status.DRAFT:
+                reason = "Taken offline: readers see “page removed”"
+            elif live is not None and live.has_draft:
+                reason = "Published the draft changes"
+            workflow.publish(article=obj, user=request.user, reason=reason)
+            if form.cleaned_data.get("translations_when_offline") == "offline":
+                workflow.take_translations_offline(article=obj, user=request.user)
+        if "_submit_review" in request.POST:
+            workflow.submit_for_review(article=obj, user=request.user)
+        EditingSession.closed(article=obj, user=request.user)
+        self._writing_messages(request, obj, was_edited=bool(live and live.edited_since_import))
 
-    def _writing_messages(self, request, obj):
+    def _writing_messages(self, request, obj, *, was_edited: bool = False):
         report = check_article(obj)
-        target = settings.READABILITY_TARGET_GRADE
-        grade = "too short to grade" if report.grade is None else f"grade {report.grade}"
         self.message_user(
             request,
-            f"Reading time about {report.reading_minutes} min; readability {grade} "
-            f"(target: about grade {target}).",
+            f"Reading time about {report.reading_minutes} min; readability {report.readability}.",
             messages.INFO if report.grade_ok else messages.WARNING,
         )
         warnings = [
@@ -504,15 +622,24 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 "line, for the box at the top of the page. The page was saved.",
                 messages.WARNING,
             )
-        if obj.pk and Article.objects.get(pk=obj.pk).edited_since_import:
+        if not was_edited and obj.pk and Article.objects.get(pk=obj.pk).edited_since_import:
+            # Said once, when the article first differs from its file, not on every save.
             self.message_user(
                 request,
-                f"This article now differs from content/{obj.source_file}; "
-                "import_content will keep your version unless run with --force.",
+                "This article now differs from its content file "
+                f"({obj.source_file}). Your changes stay when the files are imported again.",
                 messages.INFO,
             )
 
     def response_change(self, request, obj):
+        if "_submit_review" in request.POST:
+            self.message_user(
+                request,
+                "Submitted for clinical review. Readers see your changes once a clinical "
+                "reviewer approves them; if they ask for changes, their comment appears here.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(request.path)
         if "_save_draft" in request.POST and obj.has_draft:
             self.message_user(
                 request,
@@ -529,15 +656,60 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
 
     # --- Clinical sign-off ----------------------------------------------------------------
 
-    def sign_off_view(self, request, object_id):
+    def _reviewed_article(self, request, object_id) -> Article:
         article = self.get_object(request, object_id)
         if article is None:
             raise PermissionDenied
-        article = Article.objects.get(pk=article.pk)  # the live text, never a draft
+        return Article.objects.get(pk=article.pk)  # as stored, never the editor's overlay
+
+    def _review_context(self, request, article: Article, **extra) -> dict:
+        pending = article.with_draft()
+        last_reviewed = workflow.last_reviewed_version(article)
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "article": article,
+            "pending": pending,
+            "token": article.review_token(),
+            "last_reviewed": last_reviewed,
+            "changes": history.rendered_changes(
+                last_reviewed and signed_values(last_reviewed),
+                article.signed_values(pending=True),
+            ),
+            "report": check_article(pending),
+            "target_grade": settings.READABILITY_TARGET_GRADE,
+            "reviewer_name": review.reviewer_name(request.user),
+            "next_due": review.next_review_date(timezone.localdate()),
+            **extra,
+        }
+
+    def _changed_while_reading(self, request, error: workflow.TextChanged, template, title):
+        seen = error.seen and signed_values(error.seen, pending=True)
+        context = self._review_context(
+            request,
+            error.article,
+            title=title,
+            changed_while_reading=history.rendered_changes(
+                seen, error.article.signed_values(pending=True)
+            ),
+        )
+        return TemplateResponse(request, template, context, status=409)
+
+    def sign_off_view(self, request, object_id):
+        article = self._reviewed_article(request, object_id)
         if not review.can_sign_off(request.user):
             raise PermissionDenied(review.why_cannot_sign_off(request.user))
+        title = f"Sign off “{article}”"
+        template = "admin/articles/sign_off.html"
         if request.method == "POST":
-            review.sign_off(article=article, reviewer=request.user)
+            try:
+                workflow.sign_off(
+                    article=article,
+                    reviewer=request.user,
+                    token=request.POST.get("token") or "missing",
+                )
+            except workflow.TextChanged as error:
+                return self._changed_while_reading(request, error, template, title)
             self.log_change(request, article, article._change_reason)
             self.message_user(
                 request,
@@ -547,15 +719,66 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = self._review_context(request, article, title=title)
+        return TemplateResponse(request, template, context)
+
+    def review_view(self, request, object_id):
+        """The reviewer's screen: the pending text as readers will see it, what changed
+        since the last sign-off in rendered words, the writing checks, and the two
+        buttons."""
+        article = self._reviewed_article(request, object_id)
+        title = f"Clinical review of “{article}”"
+        template = "admin/articles/review.html"
+        if request.method == "POST":
+            if not review.can_sign_off(request.user):
+                raise PermissionDenied(review.why_cannot_sign_off(request.user))
+            if "_request_changes" in request.POST:
+                try:
+                    workflow.request_changes(
+                        article=article,
+                        reviewer=request.user,
+                        comment=request.POST.get("comment", ""),
+                    )
+                except ValueError as error:
+                    context = self._review_context(
+                        request, article, title=title, comment_error=str(error)
+                    )
+                    return TemplateResponse(request, template, context, status=400)
+                self.log_change(request, article, article._change_reason)
+                self.message_user(
+                    request, "Changes requested: the editor sees your comment.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+            try:
+                workflow.approve(
+                    article=article,
+                    reviewer=request.user,
+                    token=request.POST.get("token") or "missing",
+                )
+            except workflow.TextChanged as error:
+                return self._changed_while_reading(request, error, template, title)
+            self.log_change(request, article, article._change_reason)
+            self.message_user(
+                request,
+                f"Approved and published: the page says “Reviewed by {article.reviewed_by}”.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = self._review_context(request, article, title=title)
+        context["can_sign_off"] = review.can_sign_off(request.user)
+        context["why_cannot_sign_off"] = review.why_cannot_sign_off(request.user)
+        return TemplateResponse(request, template, context)
+
+    def review_queue_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Sign off “{article}”",
-            "article": article,
-            "reviewer_name": review.reviewer_name(request.user),
-            "next_due": review.next_review_date(timezone.localdate()),
+            "title": "Waiting for clinical review",
+            "queue": workflow.review_queue(),
         }
-        return TemplateResponse(request, "admin/articles/sign_off.html", context)
+        return TemplateResponse(request, "admin/articles/review_queue.html", context)
 
     # --- History ------------------------------------------------------------------------
 
@@ -571,6 +794,16 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 self.admin_site.admin_view(self.sign_off_view),
                 name="articles_article_sign_off",
             ),
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="articles_article_review",
+            ),
+            path(
+                "review-queue/",
+                self.admin_site.admin_view(self.review_queue_view),
+                name="articles_article_review_queue",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -580,6 +813,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             raise PermissionDenied
         record = get_object_or_404(article.history.model, id=article.pk, history_id=history_id)
         previous = record.prev_record
+        if request.GET.get("with") == "current":
+            return self._compare_with_current(request, article, record)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -594,6 +829,25 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             else [],
         }
         return TemplateResponse(request, "admin/articles/diff.html", context)
+
+    def _compare_with_current(self, request, article, record):
+        """This version against the article now, in rendered words: what restoring it
+        would bring back (and what the current draft, if any, would lose)."""
+        current = Article.objects.get(pk=article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Version {record.version_number} compared with the current text",
+            "article": current,
+            "record": record,
+            "changes": history.rendered_changes(
+                signed_values(record, pending=True), current.signed_values(pending=True)
+            ),
+        }
+        return TemplateResponse(request, "admin/articles/compare.html", context)
+
+    def history_form_view_title(self, request, obj):
+        return f"Restore an earlier version of “{obj}”"
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if not (str(object_id).isdigit() and str(version_id).isdigit()):

@@ -1,17 +1,29 @@
 """Article history for people: field names in words, and word-by-word differences.
 
+This module builds on models.py and never the other way round: templates reach
+``summary`` through the ``article_history`` template tags.
+
 The diff is text, with every insertion and deletion marked in words ("[added: …]",
 "[removed: …]") as well as by the page's styling, so it reads the same in any colour
 scheme, to a screen reader, and when copied into an email.
 """
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.utils import timezone
 
-from .models import Article
+from . import markup, sources
+from .models import (
+    SIGNED_FIELDS,
+    SOURCE_FIELDS,
+    Article,
+    edit_token,
+    signed_print,
+    signed_values,
+)
 
 # Fields a reader of the history cares about, in the order they are listed.
 SHOWN_FIELDS = (
@@ -120,3 +132,105 @@ def summary(record) -> str:
     if previous is not None and record.draft != previous.draft:
         names.append("draft")
     return "Changed " + ", ".join(names) if names else "Saved without changes"
+
+
+# --- What reviewers and editors compare: the words as readers see them ------------------
+
+SIGNED_LABELS = {"title": "Title", "summary": "Summary", "body": "Text", "sources": "Sources"}
+
+
+def readable(name: str, value) -> str:
+    """A signed field as readers read it: the body rendered (no Markdown), the sources
+    as lines of words (no JSON)."""
+    if name == "body":
+        return readable_html(markup.render(value or "").html)
+    if name == "sources":
+        return "\n".join(
+            ", ".join(str(source.get(key)) for key in sources.KEYS if source.get(key))
+            for source in value or []
+        )
+    return "" if value is None else str(value)
+
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|table|ul|ol)>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def readable_html(html: str) -> str:
+    """Sanitised HTML as the words a reader reads, one paragraph, heading or list item
+    per line, so a diff keeps the page's shape."""
+    text = html_lib.unescape(_TAG.sub("", _BLOCK_END.sub("\n", html)))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def condensed(pieces: list[Piece], context: int = 30) -> list[Piece]:
+    """Long unchanged stretches shortened to the words around each change, with "…"
+    in place of the rest: a reviewer reads what changed, not the whole page again."""
+    result = []
+    for index, piece in enumerate(pieces):
+        tokens = _TOKEN.findall(piece.text)
+        if piece.kind != "same" or len(tokens) <= 4 * context:
+            result.append(piece)
+            continue
+        head = "".join(tokens[: 2 * context]) if index > 0 else ""
+        tail = "".join(tokens[-2 * context :]) if index < len(pieces) - 1 else ""
+        if head and tail:
+            text = f"{head.rstrip()} … {tail.lstrip()}"
+        else:
+            text = f"{head.rstrip()} …" if head else f"… {tail.lstrip()}"
+        result.append(Piece("same", text))
+    return result
+
+
+def rendered_changes(old: dict | None, new: dict) -> list[dict]:
+    """Word-level changes between two sets of signed values, field by field, as
+    rendered text; with no ``old``, every field counts as added."""
+    found = []
+    for name, value in new.items():
+        before = readable(name, (old or {}).get(name))
+        after = readable(name, value)
+        if before != after:
+            found.append(
+                {
+                    "label": SIGNED_LABELS.get(name, field_label(name)),
+                    "pieces": condensed(word_diff(before, after)),
+                }
+            )
+    return found
+
+
+def edited_values(record) -> dict:
+    """Everything an editor saves, as it would be published (live with its draft)."""
+    values = {name: getattr(record, name) for name in {*SOURCE_FIELDS, *SIGNED_FIELDS}}
+    values.update(record.draft or {})
+    return values
+
+
+def changes_since_token(article: Article, token: str) -> list[dict]:
+    """What others saved since the version an editor opened (known by its edit token),
+    in rendered words; everything, if that version is no longer in the history."""
+    seen = None
+    for record in article.history.order_by("-history_date", "-history_id")[:200]:
+        if edit_token(record) == token:
+            seen = record
+            break
+    old = edited_values(seen) if seen is not None else None
+    new = edited_values(article)
+    return rendered_changes(
+        {name: old[name] for name in SIGNED_FIELDS} if old else None,
+        {name: new[name] for name in SIGNED_FIELDS},
+    )
+
+
+def english_changes_since_translation(translation: Article) -> list[dict]:
+    """The original's changes since the words this translation was made from, in
+    rendered words (empty when up to date, or when that version is no longer in the
+    original's history)."""
+    original = translation.translation_of
+    if original is None or not translation.is_translation_out_of_date:
+        return []
+    for record in original.history.order_by("-history_date", "-history_id"):
+        if signed_print(record) == translation.translated_from_print:
+            return rendered_changes(signed_values(record), original.signed_values())
+    return []

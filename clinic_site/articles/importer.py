@@ -4,11 +4,14 @@ Each file is one article: YAML front matter, then Markdown. A Spanish file is th
 translation of an English article and names it by its slug (``translation_of``); the
 English files are imported first, so a translation may arrive with its original. Files
 are handled one at a time, each in its own transaction, so a broken file is reported and
-skipped without touching its row or stopping the others. An article an editor changed in the admin
-since it was last imported is kept (and reported) unless ``force`` is set.
+skipped without touching its row or stopping the others. An article an editor changed in
+the admin since it was last imported is kept (and reported) unless ``force`` names its
+file (or is True, for every file); a replaced admin edit stays in the article's history,
+and the report names the version that holds it.
 """
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +21,8 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from clinic_site.core.staff_display import staff_datetime
 
 from . import review, sources
 from .models import (
@@ -55,6 +60,7 @@ class Outcome(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     KEPT = "kept"  # edited in the admin; not overwritten
+    REPLACED = "replaced"  # edited in the admin; overwritten on request (--force FILE)
     FAILED = "failed"
 
 
@@ -64,6 +70,8 @@ class FileResult:
     outcome: Outcome
     slug: str = ""
     problem: str = ""
+    # For REPLACED: the history version holding the admin's edit, and who saved it when.
+    replaced: str = ""
 
 
 @dataclass
@@ -82,8 +90,15 @@ class SourceError(Exception):
     """A content file that cannot become an article; the message says why."""
 
 
-def import_content(*, directory: Path, force: bool = False) -> ImportReport:
+class UnknownFile(ValueError):
+    """``force`` names a file that is not in the content folder."""
+
+
+def import_content(*, directory: Path, force: bool | Collection[str] = False) -> ImportReport:
+    """``force``: True replaces every article edited in the admin with its file; a
+    collection of file names ("faq.md", "es/preguntas.md") replaces only those."""
     report = ImportReport()
+    forced = _forced_files(directory, force)
     seen_slugs: dict[str, Path] = {}
     for language, folder in LANGUAGE_FOLDERS.items():
         for path in sorted((Path(directory) / folder).glob("*.md")):
@@ -93,11 +108,35 @@ def import_content(*, directory: Path, force: bool = False) -> ImportReport:
                     used_by = _shown(seen_slugs[values["slug"]], directory)
                     raise SourceError(f"slug {values['slug']!r} is already used by {used_by}")
                 seen_slugs[values["slug"]] = path
-                outcome = _sync(path, values, status, force=force, shown=_shown(path, directory))
-                report.results.append(FileResult(path, outcome, slug=values["slug"]))
+                shown = _shown(path, directory)
+                outcome, replaced = _sync(
+                    path, values, status, force=force is True or shown in forced, shown=shown
+                )
+                report.results.append(
+                    FileResult(path, outcome, slug=values["slug"], replaced=replaced)
+                )
             except SourceError as error:
                 report.results.append(FileResult(path, Outcome.FAILED, problem=str(error)))
     return report
+
+
+def _forced_files(directory: Path, force) -> set[str]:
+    """The names ``force`` gives, as _shown() writes them; unknown names are an error,
+    so a typo never silently replaces nothing (or something else)."""
+    if isinstance(force, bool):
+        return set()
+    directory = Path(directory)
+    names = set()
+    for name in force:
+        candidates = [Path(name), directory / name, directory / Path(name).name]
+        found = next((path for path in candidates if path.is_file()), None)
+        if found is None or found.suffix != ".md":
+            raise UnknownFile(f"{name}: no such content file in {directory}")
+        try:
+            names.add(_shown(found.resolve(), directory.resolve()))
+        except ValueError:
+            raise UnknownFile(f"{name}: not in the content folder {directory}") from None
+    return names
 
 
 def _shown(path: Path, directory: Path) -> str:
@@ -279,7 +318,7 @@ def _sync(path: Path, values: dict, status: str, *, force: bool, shown: str = ""
         article.imported_fingerprint = source_print
         _take_review(article, values)
         article.save()
-        return Outcome.CREATED
+        return Outcome.CREATED, ""
 
     if article.fingerprint() == source_print:
         language_changed = any(getattr(article, name) != values[name] for name in LANGUAGE_FIELDS)
@@ -296,21 +335,32 @@ def _sync(path: Path, values: dict, status: str, *, force: bool, shown: str = ""
         if _take_review(article, values):
             article._change_reason = f"Sign-off imported from content/{shown}"
             article.save()
-            return Outcome.UPDATED
-        return Outcome.UNCHANGED
+            return Outcome.UPDATED, ""
+        return Outcome.UNCHANGED, ""
 
     edited_in_admin = article.imported_fingerprint != article.fingerprint()
     if edited_in_admin and not force:
-        return Outcome.KEPT
+        return Outcome.KEPT, ""
+    replaced = ""
+    if edited_in_admin:
+        # The admin's version stays in the history; say which one, so it can be restored.
+        kept = article.history.order_by("-history_date", "-history_id").first()
+        when = staff_datetime(kept.history_date) if kept else "-"
+        who = f" by {kept.history_user}" if kept and kept.history_user else ""
+        replaced = f"version {kept.version_number if kept else '?'}, saved {when}{who}"
 
     for name in (*SOURCE_FIELDS, *LANGUAGE_FIELDS):
         setattr(article, name, values[name])
     article.source_file = shown
     article.imported_fingerprint = source_print
     _take_review(article, values)
-    article._change_reason = f"Imported from content/{shown}"
+    article._change_reason = (
+        f"Imported from content/{shown}, replacing the changes made in the admin ({replaced})"
+        if replaced
+        else f"Imported from content/{shown}"
+    )
     article.save()
-    return Outcome.UPDATED
+    return (Outcome.REPLACED if replaced else Outcome.UPDATED), replaced
 
 
 def _take_review(article: Article, values: dict) -> bool:

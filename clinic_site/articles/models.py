@@ -49,6 +49,17 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class ReviewState(models.TextChoices):
+    """Where the article's text stands in clinical review (see workflow.py)."""
+
+    NONE = "", "Nothing waiting"
+    SUBMITTED = "submitted", "Waiting for clinical review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    # A reviewed page changed without review (the urgent-correction permission): first
+    # in the reviewers' queue until one of them signs the new text off.
+    PUBLISHED_UNREVIEWED = "published_unreviewed", "Published without clinical review"
+
+
 # Fields that come from a content/ file; the import compares and writes only these.
 SOURCE_FIELDS = (
     "title",
@@ -72,8 +83,14 @@ REVIEW_FIELDS = ("reviewer", "reviewed_by", "last_reviewed", "next_review_due")
 # What a draft of a live article holds: the words and their sources, not the publishing
 # controls.
 DRAFT_FIELDS = ("title", "summary", "key_facts", "topic", "order", "body", "sources", "crisis_note")
-# What a clinical sign-off vouches for: editing any of these afterwards needs a new review.
-REVIEWED_FIELDS = ("title", "summary", "key_facts", "body", "sources")
+DRAFT_FIELDS = ("title", "summary", "topic", "order", "body", "sources", "crisis_note")
+# What a clinical sign-off vouches for: the words readers see. Editing any of these
+# afterwards needs a new review. The one list: the sign-off's fingerprint, the review
+# token on the reviewer's screen and the reviewer's diff all read it. A field named here
+# that the model does not have yet (key_facts, added on another branch) is skipped, so
+# adding the field is all it takes; list its empty value in LATER_FIELD_DEFAULTS so
+# existing sign-offs still match.
+_SIGNED_CANDIDATES = ("title", "summary", "body", "key_facts", "sources")
 # A page's "Key facts" box holds this many sentences (one per line).
 KEY_FACTS_MIN, KEY_FACTS_MAX = 3, 5
 # Articles due for review within this many days count as "due soon".
@@ -216,12 +233,6 @@ class VersionNumberMixin(models.Model):
         )
         return earlier.count()
 
-    @property
-    def what_happened(self) -> str:
-        from .history import summary  # history.py builds on this module
-
-        return summary(self)
-
 
 class Article(models.Model):
     title = models.CharField(max_length=120)
@@ -286,9 +297,28 @@ class Article(models.Model):
     reviewed_by = models.CharField("reviewed by", max_length=120, blank=True, editable=False)
     last_reviewed = models.DateField("last reviewed", null=True, blank=True, editable=False)
     next_review_due = models.DateField("next review due", null=True, blank=True, editable=False)
-    # Fingerprint of REVIEWED_FIELDS as signed off, so the sign-off belongs to that version.
+    # Fingerprint of SIGNED_FIELDS as signed off, so the sign-off belongs to that version.
     reviewed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     changed_since_review = models.BooleanField(default=False, editable=False)
+    # The review step (workflow.py moves it): what is waiting, who asked, and the
+    # reviewer's last comment. History keeps every earlier state and comment.
+    review_state = models.CharField(
+        max_length=24,
+        choices=ReviewState.choices,
+        default=ReviewState.NONE,
+        blank=True,
+        editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_comment = models.TextField(blank=True, editable=False)
 
     language = models.CharField(
         max_length=2,
@@ -307,10 +337,14 @@ class Article(models.Model):
         verbose_name="translation of",
         help_text="For a Spanish page: the English article it translates.",
     )
-    # When the words readers see (REVIEWED_FIELDS) last changed, and their fingerprint
+    # When the words readers see (SIGNED_FIELDS) last changed, and their fingerprint
     # then: a translation older than its original's last change is "out of date".
     text_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     text_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # For a translation: the fingerprint of the original's words it was made from (set
+    # whenever the translation's own words change). "Out of date" compares it with the
+    # original's words today, so it clears when the original returns to those words.
+    translated_from_print = models.CharField(max_length=64, blank=True, editable=False)
 
     sources = SourcesField(
         help_text="The documents this page relies on, one per line: "
@@ -334,6 +368,7 @@ class Article(models.Model):
 
     history = HistoricalRecords(
         excluded_fields=[
+            "translated_from_print",
             "body_html",
             "body_text",
             "headings",
@@ -354,7 +389,11 @@ class Article(models.Model):
                 name="article_slug_not_empty",
             )
         ]
-        permissions = [("sign_off_article", "Can sign off an article as a clinical reviewer")]
+        permissions = [
+            ("sign_off_article", "Can sign off an article as a clinical reviewer"),
+            # For urgent corrections; not in the Editor role (accounts/roles.py).
+            ("publish_without_review", "Publish without clinical review"),
+        ]
 
     def __str__(self):
         return self.title
@@ -385,6 +424,16 @@ class Article(models.Model):
         elif text_print != self.text_fingerprint or self.text_changed_at is None:
             self.text_fingerprint = text_print
             self.text_changed_at = timezone.now()
+            self._translated_now = True
+        if self.translation_of_id and getattr(self, "_translated_now", False):
+            # The translator's words changed: they were made from the original as it is.
+            self.translated_from_print = (
+                Article.objects.filter(pk=self.translation_of_id)
+                .values_list("text_fingerprint", flat=True)
+                .first()
+                or ""
+            )
+        self._translated_now = False
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
@@ -396,6 +445,7 @@ class Article(models.Model):
                 "changed_since_review",
                 "text_fingerprint",
                 "text_changed_at",
+                "translated_from_print",
             }
         previous = (
             Article.objects.filter(pk=self.pk).only("slug", "status", "published_at").first()
@@ -427,11 +477,12 @@ class Article(models.Model):
 
     @property
     def is_translation_out_of_date(self) -> bool:
-        """The English original's words changed after this translation's last did."""
+        """The English original's words are not the words this translation was made from
+        (by fingerprint: restoring the original's old words makes it current again)."""
         original = self.translation_of
-        if original is None or original.text_changed_at is None:
+        if original is None or not original.text_fingerprint:
             return False
-        return self.text_changed_at is None or original.text_changed_at > self.text_changed_at
+        return original.text_fingerprint != self.translated_from_print
 
     def public_counterparts(self) -> dict[str, "Article"]:
         """{language: article} for this page and its public versions in other languages."""
@@ -554,7 +605,30 @@ class Article(models.Model):
         return "Reviewed"
 
     def reviewed_print(self) -> str:
-        return fingerprint({name: getattr(self, name) for name in REVIEWED_FIELDS})
+        """Fingerprint of the live signed words (SIGNED_FIELDS)."""
+        return signed_print(self)
+
+    def signed_values(self, *, pending: bool = False) -> dict:
+        """The signed fields' values: live, or with the draft applied (``pending``)."""
+        return signed_values(self, pending=pending)
+
+    def pending_print(self) -> str:
+        """Fingerprint of the words that would go live next (the draft, if any)."""
+        return fingerprint(self.signed_values(pending=True))
+
+    def review_token(self) -> str:
+        """Identity of the text on a reviewer's screen: the live and the pending words.
+        A sign-off or approval names it, and is refused if either changed since."""
+        return review_token(self)
+
+    @property
+    def is_waiting_for_review(self) -> bool:
+        return self.review_state == ReviewState.SUBMITTED
+
+    def edit_token(self) -> str:
+        """Identity of what an editor opened (every field an editor saves, live and
+        draft): a save naming an older one is refused (optimistic locking)."""
+        return edit_token(self)
 
     # --- Drafts of live articles --------------------------------------------------------
 
@@ -588,6 +662,38 @@ class Article(models.Model):
         return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
 
 
+SIGNED_FIELDS = tuple(
+    name
+    for name in _SIGNED_CANDIDATES
+    if any(field.name == name for field in Article._meta.local_fields)
+)
+
+
+def signed_values(record, *, pending: bool = False) -> dict:
+    """SIGNED_FIELDS of an article or one of its history records; with ``pending``, as
+    they will be once its draft is published."""
+    values = {name: getattr(record, name) for name in SIGNED_FIELDS}
+    if pending and record.draft:
+        values.update({k: v for k, v in record.draft.items() if k in SIGNED_FIELDS})
+    return values
+
+
+def signed_print(record) -> str:
+    return fingerprint(signed_values(record))
+
+
+def review_token(record) -> str:
+    return fingerprint(
+        {"live": signed_print(record), "pending": fingerprint(signed_values(record, pending=True))}
+    )
+
+
+def edit_token(record) -> str:
+    values = {name: getattr(record, name) for name in SOURCE_FIELDS}
+    values.update(status=record.status, published_at=record.published_at, draft=record.draft)
+    return fingerprint(values)
+
+
 def current_language() -> str:
     """The page's language as an article language ("en" for anything not Spanish)."""
     return Language.SPANISH if translation.get_language() == "es" else Language.ENGLISH
@@ -609,32 +715,6 @@ def next_review_date(reviewed_on: date) -> date:
     return add_months(reviewed_on, settings.CLINICAL_REVIEW_INTERVAL_MONTHS)
 
 
-def publish_due_changes(now: datetime | None = None) -> int:
-    """Publish every draft whose scheduled time has come; returns how many.
-
-    The page cache calls it when the next scheduled time (``next_publish_time``) has
-    passed, before building any page (core/pagecache.py, registered in apps.py), so
-    scheduled changes go live with no save and no cron.
-    """
-    now = now or timezone.now()
-    published = 0
-    for pk in Article.objects.with_changes_due(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            # Two readers may arrive at once: only the one that still finds the draft
-            # publishes it.
-            article = Article.objects.select_for_update().with_changes_due(now).filter(pk=pk)
-            article = article.first()
-            if article is None:
-                continue
-            scheduled = article.draft_publish_at
-            article.apply_draft()
-            when = timezone.localtime(scheduled)
-            article._change_reason = f"Published the changes scheduled for {when:%-d %b %Y, %H:%M}"
-            article.save()
-            published += 1
-    return published
-
-
 def remember_public_slugs(article: Article, slugs: list[str]) -> None:
     for slug in set(slugs):
         PublishedSlug.objects.update_or_create(slug=slug, defaults={"article": article})
@@ -651,6 +731,61 @@ def fingerprint(values: dict) -> str:
         normalised["body"] = normalised["body"].replace("\r\n", "\n").strip()
     payload = json.dumps(normalised, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# An editor who opened an article and neither saved nor came back within this long is
+# assumed to have left (no "Being edited by" notice for them any more).
+EDITING_NOTICE_MINUTES = 30
+
+
+class EditingSessionQuerySet(models.QuerySet):
+    def open(self, now: datetime | None = None):
+        since = (now or timezone.now()) - timezone.timedelta(minutes=EDITING_NOTICE_MINUTES)
+        return self.filter(last_seen__gte=since)
+
+
+class EditingSession(models.Model):
+    """Someone has the article's editor open: the "Being edited by … since …" notice.
+
+    Opened when an editor opens the article, closed when they save it. It only informs;
+    what stops two editors overwriting each other is the edit token (optimistic locking).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editing")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    objects = EditingSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_editing_session_each")
+        ]
+
+    def __str__(self):
+        return f"{self.user} editing {self.article}"
+
+    @property
+    def editor_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @classmethod
+    def opened(cls, *, article: Article, user) -> "EditingSession":
+        """The user opened the editor: a fresh session, or the one still open."""
+        now = timezone.now()
+        session = cls.objects.open(now).filter(article=article, user=user).first()
+        if session is None:
+            cls.objects.filter(article=article, user=user).delete()
+            return cls.objects.create(article=article, user=user, started_at=now, last_seen=now)
+        session.last_seen = now
+        session.save(update_fields=["last_seen"])
+        return session
+
+    @classmethod
+    def closed(cls, *, article: Article, user) -> None:
+        cls.objects.filter(article=article, user=user).delete()
 
 
 class PublishedSlug(models.Model):

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
@@ -57,25 +57,23 @@ def why_cannot_sign_off(user) -> str:
         return "Only a clinical reviewer can sign off an article."
     if not reviewer_name(user):
         return (
-            "Add your display name and credentials to your staff profile first: they "
-            "are printed next to your sign-off."
+            "You cannot sign off yet: your staff profile has no display name and "
+            "credentials, which are printed next to a sign-off (“Reviewed by Dr A. "
+            "Example, MD, psychiatrist”). Ask whoever manages staff accounts to add them "
+            "under Staff profiles; you can sign off as soon as they are saved."
         )
     return ""
 
 
-def sign_off(*, article: Article, reviewer, today: date | None = None) -> Article:
-    """Record the reviewer's sign-off of the article's live text as it is now."""
-    if not can_sign_off(reviewer):
-        raise PermissionDenied(why_cannot_sign_off(reviewer) or "Cannot sign off.")
+def record_sign_off(*, article: Article, reviewer, today: date | None = None) -> None:
+    """Write the reviewer's sign-off of the article's live words onto it (the caller,
+    workflow.sign_off or workflow.approve, has checked the words and saves)."""
     today = today or timezone.localdate()
     article.reviewer = reviewer
     article.reviewed_by = reviewer_name(reviewer)
     article.last_reviewed = today
     article.next_review_due = next_review_date(today)
     article.reviewed_fingerprint = article.reviewed_print()
-    article._change_reason = f"Clinical sign-off by {article.reviewed_by}"
-    article.save()
-    return article
 
 
 def reviewers():
@@ -146,3 +144,19 @@ def send_review_digests(today: date | None = None) -> int:
         digest_email(reviewer, digest).send()
         sent += 1
     return sent
+
+
+DIGEST_JOB = "articles.review_digest"
+# Until the first clinical reviewer exists, the weekly digest looks again this often.
+NO_REVIEWER_RETRY = timezone.timedelta(hours=1)
+
+
+def weekly_digest_job() -> int:
+    """The periodic job: the digests, or, while nobody can receive one, a retry soon,
+    so the first reviewer hears within the hour, not a week after the site started."""
+    from clinic_site.core import periodic
+
+    if not reviewers():
+        periodic.run_again_at(DIGEST_JOB, timezone.now() + NO_REVIEWER_RETRY)
+        return 0
+    return send_review_digests()

@@ -3,6 +3,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -50,7 +51,7 @@ def article_detail(request, slug):
         # /articles/<a Spanish slug>/ or the reverse: the page lives under its own prefix.
         return HttpResponsePermanentRedirect(article.get_absolute_url())
     related = article.related()
-    return render(
+    response = render(
         request,
         "articles/article_detail.html",
         {
@@ -64,6 +65,10 @@ def article_detail(request, slug):
             **language_links(article),
         },
     )
+    if not article.is_public:
+        # A staff preview of words not yet public: no browser or proxy may keep it.
+        add_never_cache_headers(response)
+    return response
 
 
 def language_links(article: Article) -> dict:

@@ -87,3 +87,12 @@ def _record(job: Job, succeeded: bool) -> None:
     # If this fails, the next run records its own outcome.
     with contextlib.suppress(DatabaseError):
         PeriodicJob.objects.filter(name=job.name).update(last_succeeded=succeeded)
+
+
+def run_again_at(name: str, when) -> None:
+    """A job that found nothing to do yet (no one to send to) asks to run again sooner
+    than its interval, instead of waiting a whole week."""
+    from .models import PeriodicJob
+
+    with contextlib.suppress(DatabaseError):
+        PeriodicJob.objects.filter(name=name).update(next_run_at=when)

@@ -119,3 +119,32 @@
     init();
   }
 })();
+
+/*
+ * Unsaved changes: once an editor types in the article form, leaving the page (closing
+ * the tab, following a link, going back) asks the browser's own "Leave site?" question.
+ * Pressing one of the form's buttons is not leaving.
+ */
+(function () {
+  "use strict";
+
+  function watch() {
+    var form = document.getElementById("article_form");
+    if (!form) return;
+    var unsaved = false;
+    function changed() { unsaved = true; }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("submit", function () { unsaved = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!unsaved) return;
+      event.preventDefault();
+      event.returnValue = "";  // older browsers need a value to ask
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
+})();

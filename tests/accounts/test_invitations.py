@@ -281,3 +281,45 @@ def test_only_staff_managers_may_reset_an_authenticator(client):
 
     assert 'value="reset_authenticator"' not in page
     assert TOTPDevice.objects.filter(user=other).exists()
+
+
+def test_a_clinical_reviewer_gives_name_and_credentials_on_joining_and_can_sign_off(
+    manager, client
+):
+    from clinic_site.accounts.roles import CLINICAL_REVIEWER
+    from clinic_site.articles.review import can_sign_off, reviewer_name
+
+    invite(manager, email="dr.new@clinic.example", role=CLINICAL_REVIEWER)
+    invitation = Invitation.objects.get()
+    url = path_of(link_in(mail.outbox[0]))
+    manager.logout()
+
+    page = client.get(url).content.decode()
+    assert "Your name as readers see it" in page and "Your credentials" in page
+    missing = join(client, url, invitation, username="drnew")
+    assert "Your credentials: This field is required." in missing.content.decode()
+    assert not get_user_model().objects.filter(username="drnew").exists()
+
+    response = join(
+        client,
+        url,
+        invitation,
+        username="drnew",
+        display_name="Dr N. Example",
+        credentials="MD, psychiatrist",
+    )
+
+    assert response.status_code == 200
+    user = get_user_model().objects.get(username="drnew")
+    assert reviewer_name(user) == "Dr N. Example, MD, psychiatrist"
+    assert can_sign_off(user)
+
+
+def test_other_roles_are_not_asked_for_credentials(manager, client):
+    invite(manager)
+    url = path_of(link_in(mail.outbox[0]))
+    manager.logout()
+
+    page = client.get(url).content.decode()
+
+    assert "Your credentials" not in page

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
+from clinic_site.articles.history import summary
 from clinic_site.articles.models import Article, Status
 from tests.articles.test_admin import CHANGELIST, form_data
 from tests.factories import make_article
@@ -43,7 +44,7 @@ def test_a_draft_of_a_live_article_leaves_readers_on_the_published_version(
     public = reader.get(article.get_absolute_url()).content.decode()
     assert "Rest for an hour." in public and "two hours" not in public
     assert article.history.latest().history_change_reason == (
-        "Saved a draft (readers still see the published version)"
+        "Saved as draft (readers still see the published version)"
     )
 
 
@@ -90,7 +91,7 @@ def test_publish_changes_replaces_the_live_version_and_history_records_both(
     assert "Rest for two hours." in reader.get(article.get_absolute_url()).content.decode()
     reasons = [record.history_change_reason for record in article.history.order_by("history_id")]
     assert reasons[-2:] == [
-        "Saved a draft (readers still see the published version)",
+        "Saved as draft (readers still see the published version)",
         "Published the draft changes",
     ]
 
@@ -200,7 +201,7 @@ def test_publishing_now_records_whole_seconds_so_the_next_save_changes_nothing(
     admin_client_with_otp.post(change_url(article), form_data(article))
 
     latest = article.history.latest()
-    assert latest.what_happened == "Saved without changes"
+    assert summary(latest) == "Saved without changes"
     assert Article.objects.get(pk=article.pk).published_at == article.published_at
 
 

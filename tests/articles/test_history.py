@@ -102,7 +102,7 @@ def test_restoring_a_version_is_logged_with_its_date_and_who_did_it(admin_client
     assert response.status_code == 302
     latest = article.history.latest()
     # The staff pages' one date format, in the clinic's time zone.
-    expected = f"Restored the version of {staff_datetime(first.history_date)}"
+    expected = f"Restored the version of {staff_datetime(first.history_date)} as a draft"
     assert latest.history_change_reason == expected
     # "02 Dec 2026, 11:02": the one staff format, whatever the day of the month.
     assert staff_datetime(first.history_date).startswith("02 Dec 2026, 11:02")
@@ -132,3 +132,34 @@ def test_restoring_an_offline_version_of_a_live_page_asks_for_confirmation(
     assert "readers will see “page removed”" in refused.content.decode()
     article.refresh_from_db()
     assert article.is_public
+
+
+def test_any_version_can_be_compared_with_the_current_text(admin_client_with_otp):
+    article = make_article(title="Good title", body="First **words**.\n")
+    first = article.history.earliest()
+    article.body = "Second words.\n"
+    article.save()
+    article.body = "Third words.\n"
+    article.save()
+
+    html = admin_client_with_otp.get(
+        f"{CHANGELIST}{article.pk}/history/{first.history_id}/diff/?with=current"
+    ).content.decode()
+
+    assert "compared with the current text" in html
+    assert "[removed: </span>First" in html and "[added: </span>Third" in html
+    assert "**" not in html  # rendered words, not Markdown
+
+
+def test_the_restore_screen_says_restore_not_revert(admin_client_with_otp):
+    article = make_article()
+    first = article.history.earliest()
+    article.title = "Changed"
+    article.save()
+
+    html = admin_client_with_otp.get(
+        f"{CHANGELIST}{article.pk}/history/{first.history_id}/"
+    ).content.decode()
+
+    assert "Restore an earlier version of" in html and "Restore this version" in html
+    assert "Revert" not in html and "Historical article" not in html

@@ -153,10 +153,63 @@ def test_force_replaces_an_edited_article_with_its_file(tmp_path):
 
     report = import_content(directory=tmp_path, force=True)
 
-    assert report.results[0].outcome == Outcome.UPDATED
+    assert report.results[0].outcome == Outcome.REPLACED
     article.refresh_from_db()
     assert article.title == "How long does relief last?"
     assert not article.edited_since_import
+
+
+def edited(folder: Path, name: str, slug: str, title: str) -> Article:
+    write(folder, name, GOOD.replace("slug: how-long", f"slug: {slug}"))
+    import_content(directory=folder)
+    article = Article.objects.get(slug=slug)
+    article.title = title
+    article._change_reason = "An editor's fix"
+    article.save()
+    return article
+
+
+def test_force_with_file_names_replaces_only_those_files(tmp_path):
+    one = edited(tmp_path, "one.md", "one", "Editor's title one")
+    two = edited(tmp_path, "two.md", "two", "Editor's title two")
+
+    output = run_command(tmp_path, "--force", "one.md")
+
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert one.title == "How long does relief last?"
+    assert two.title == "Editor's title two"
+    assert "replaced one.md" in output and "kept     two.md" in output
+    # The replaced edit is named and stays in the history, restorable.
+    assert "in the article's history (version 2, saved" in output
+    kept = one.history.order_by("history_date", "history_id")[1]
+    assert kept.title == "Editor's title one" and kept.history_change_reason == "An editor's fix"
+    assert one.history.latest().history_change_reason.startswith(
+        "Imported from content/one.md, replacing the changes made in the admin (version 2"
+    )
+
+
+def test_force_all_replaces_every_edited_file(tmp_path):
+    one = edited(tmp_path, "one.md", "one", "Editor's title one")
+    two = edited(tmp_path, "two.md", "two", "Editor's title two")
+
+    output = run_command(tmp_path, "--force", "--all")
+
+    assert "replaced one.md" in output and "replaced two.md" in output
+    assert {Article.objects.get(pk=a.pk).title for a in (one, two)} == {
+        "How long does relief last?"
+    }
+
+
+def test_force_without_file_names_or_all_changes_nothing_and_says_what_to_type(tmp_path):
+    one = edited(tmp_path, "one.md", "one", "Editor's title one")
+
+    with pytest.raises(CommandError, match="Name the files to replace"):
+        run_command(tmp_path, "--force")
+    with pytest.raises(CommandError, match="no such content file"):
+        run_command(tmp_path, "--force", "oen.md")
+
+    assert Article.objects.get(pk=one.pk).title == "Editor's title one"
 
 
 def test_two_files_with_one_slug_fail_the_second(tmp_path):

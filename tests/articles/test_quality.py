@@ -6,7 +6,14 @@ import frontmatter
 from django.conf import settings
 
 from clinic_site.articles.markup import images_without_alt, render
-from clinic_site.articles.quality import avoided_words, readability_grade, syllables
+from clinic_site.articles.quality import (
+    avoided_words,
+    fernandez_huerta,
+    readability_grade,
+    spanish_reading_ease,
+    spanish_syllables,
+    syllables,
+)
 
 PLAIN = "The nurse checks your blood pressure. You rest in a quiet room. " * 6
 DENSE = (
@@ -85,3 +92,49 @@ def test_images_without_a_description_are_named_by_position_not_file_name():
         "image 2, after 'How an infusion is given'",
         "image 3, after 'How an infusion is given'",
     ]
+
+
+# --- Spanish ------------------------------------------------------------------------------
+
+
+def test_fernandez_huerta_is_the_corrected_formula():
+    # L = 206.84 − 0.60 × syllables per 100 words − 1.02 × words per sentence (Law's
+    # correction, legible.es; see quality.fernandez_huerta). 100 words, 200 syllables,
+    # 5 sentences: 206.84 − 120 − 20.4 = 66.44.
+    assert fernandez_huerta(words=100, syllables=200, sentences=5) == 66.4
+    # Shorter sentences read more easily, never less (the uncorrected form's error).
+    assert fernandez_huerta(words=100, syllables=200, sentences=10) > 66.4
+    assert fernandez_huerta(words=100, syllables=250, sentences=5) < 66.4
+
+
+def test_spanish_syllables_follow_spanish_rules():
+    counts = [spanish_syllables(word) for word in ("alivio", "día", "ketamina", "aneurisma")]
+    assert counts == [3, 2, 4, 4]
+    assert [spanish_syllables(word) for word in ("leer", "ciudad", "tratamiento")] == [2, 2, 4]
+
+
+def test_a_hand_counted_spanish_text_gets_its_fernandez_huerta_score():
+    # "Su médico le va a explicar el plan." 8 words, 12 syllables (su mé-di-co le va a
+    # ex-pli-car el plan); "Puede hacer preguntas." 3 words, 7 syllables (pue-de
+    # ha-cer pre-gun-tas). Five times: 55 words, 95 syllables, 10 sentences.
+    text = "Su médico le va a explicar el plan. Puede hacer preguntas. " * 5
+    expected = round(206.84 - 0.60 * (100 * 95 / 55) - 1.02 * (55 / 10), 1)
+    assert spanish_reading_ease(text) == expected == 97.6
+
+
+def test_spanish_articles_get_the_spanish_checks(db, settings):
+    from clinic_site.articles.quality import check_article
+    from tests.factories import make_article
+
+    settings.AVOID_WORDS_ES = ["cura garantizada", "instantáneo"]
+    article = make_article(
+        language="es",
+        body="Una cura garantizada con alivio instantáneo. "
+        + "Su médico le va a explicar el plan. Puede hacer preguntas. " * 5,
+    )
+
+    report = check_article(article)
+
+    assert report.avoided_words == ["cura garantizada", "instantáneo"]
+    assert report.grade is None and report.spanish_ease is not None
+    assert "Fernández-Huerta" in report.readability

@@ -1,10 +1,12 @@
 """Clinical sign-off: who can give it, what it records, what readers and reviewers see."""
 
 import io
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -15,7 +17,8 @@ from django.utils import timezone
 from clinic_site.accounts.roles import EDITOR, setup_roles
 from clinic_site.articles.importer import Outcome, import_content
 from clinic_site.articles.models import Article, add_months, next_review_date
-from clinic_site.articles.review import digest_email, digest_for, send_review_digests, sign_off
+from clinic_site.articles.review import digest_email, digest_for, send_review_digests
+from clinic_site.articles.workflow import sign_off
 from clinic_site.core import periodic
 from clinic_site.core.models import PeriodicJob
 from tests.factories import make_article
@@ -24,6 +27,11 @@ from tests.helpers import force_login_verified, make_reviewer, make_staff
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/articles/article/"
+
+
+def token_in(page: str) -> str:
+    """The identity of the text a sign-off or review form was showing."""
+    return re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
 
 
 def logged_in(user) -> Client:
@@ -131,7 +139,7 @@ def test_a_clinical_reviewer_signs_off_in_the_admin_and_readers_see_it():
 
     page = client.get(f"{CHANGELIST}{article.pk}/change/").content.decode()
     confirm = client.get(f"{CHANGELIST}{article.pk}/sign-off/").content.decode()
-    response = client.post(f"{CHANGELIST}{article.pk}/sign-off/")
+    response = client.post(f"{CHANGELIST}{article.pk}/sign-off/", {"token": token_in(confirm)})
 
     assert "Sign off this version" in page
     assert "Reviewed by Dr B. Example, MD on" in confirm
@@ -296,6 +304,37 @@ def test_the_task_worker_sends_the_digest_once_a_week(mailoutbox):
     assert job.next_run_at > timezone.now() + timedelta(days=6)
 
 
+def test_the_first_digest_waits_until_a_reviewer_exists(mailoutbox):
+    make_article(title="Never reviewed page")
+    start = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+    with time_machine.travel(start, tick=False):
+        assert "articles.review_digest" in periodic.run_due()  # nobody to send to yet
+    job = PeriodicJob.objects.get(name="articles.review_digest")
+    assert job.next_run_at == start + timedelta(hours=1)  # not a week later
+
+    reviewer, _ = make_reviewer("drnew")
+    with time_machine.travel(start + timedelta(hours=1, minutes=1), tick=False):
+        assert "articles.review_digest" in periodic.run_due()
+
+    assert [message.to for message in mailoutbox] == [[reviewer.email]]
+    assert "Never reviewed page" in mailoutbox[0].body
+
+
+def test_send_review_digest_sends_it_now(mailoutbox):
+    out = io.StringIO()
+    call_command("send_review_digest", stdout=out)
+    assert "No clinical reviewer can receive the digest yet" in out.getvalue()
+
+    reviewer, _ = make_reviewer("drnow")
+    make_article(title="Never reviewed page")
+    out = io.StringIO()
+    call_command("send_review_digest", stdout=out)
+
+    assert "Sent 1 digest" in out.getvalue()
+    assert [message.to for message in mailoutbox] == [[reviewer.email]]
+
+
 def test_setup_roles_creates_the_clinical_reviewer_role():
     call_command("setup_roles", stdout=io.StringIO())
 
@@ -317,7 +356,9 @@ def test_a_sign_off_is_in_the_admins_log_of_actions():
     article = make_article()
     reviewer, _ = make_reviewer(display_name="Dr B. Example", credentials="MD")
 
-    logged_in(reviewer).post(f"{CHANGELIST}{article.pk}/sign-off/")
+    client = logged_in(reviewer)
+    confirm = client.get(f"{CHANGELIST}{article.pk}/sign-off/").content.decode()
+    client.post(f"{CHANGELIST}{article.pk}/sign-off/", {"token": token_in(confirm)})
 
     entry = LogEntry.objects.get()
     assert entry.user == reviewer and entry.object_id == str(article.pk)

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from clinic_site.articles.history import english_changes_since_translation
 from clinic_site.articles.importer import Outcome, import_content
 from clinic_site.articles.models import Article, Language, Status
 from clinic_site.articles.search import search_articles
@@ -126,6 +127,40 @@ def test_a_changed_english_article_flags_its_translation_out_of_date():
     translation.save()
     translation.refresh_from_db()
     assert not translation.is_translation_out_of_date
+
+
+def test_out_of_date_clears_when_the_original_returns_to_the_translated_words():
+    original, translation = make_pair()
+    before = original.body
+
+    original.body = before + "\nA new paragraph about driving home.\n"
+    original.save()
+    translation.refresh_from_db()
+    assert translation.is_translation_out_of_date
+    [change] = english_changes_since_translation(translation)
+    assert change["label"] == "Text"
+    assert [piece.text.strip() for piece in change["pieces"] if piece.kind == "added"] == [
+        "A new paragraph about driving home."
+    ]
+
+    # The English is restored to the very words the translation was made from.
+    original.body = before
+    original.save()
+    translation.refresh_from_db()
+    assert not translation.is_translation_out_of_date
+
+
+def test_the_admin_shows_a_translator_the_english_changes(admin_client_with_otp):
+    original, translation = make_pair()
+    original.summary = "A changed summary about driving."
+    original.save()
+
+    html = admin_client_with_otp.get(
+        f"/admin/articles/article/{translation.pk}/change/"
+    ).content.decode()
+
+    assert "What changed in English since this translation was made" in html
+    assert "driving." in html
 
 
 def test_saving_the_original_without_changing_its_words_does_not_flag_the_translation():

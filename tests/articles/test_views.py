@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic_site.articles.models import Status, Topic
-from clinic_site.articles.review import sign_off
+from clinic_site.articles.workflow import sign_off
 from tests.factories import make_article
 from tests.helpers import make_reviewer, make_staff
 

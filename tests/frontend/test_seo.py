@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic_site.articles.models import Article
-from clinic_site.articles.review import sign_off
+from clinic_site.articles.workflow import sign_off
 from tests.factories import make_article
 from tests.helpers import make_reviewer
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from clinic_site.articles.models import Article
+from clinic_site.articles.models import Article, ReviewState
 
 register = template.Library()
 
@@ -17,6 +17,9 @@ def reviews_due(context) -> dict | None:
     today = timezone.localdate()
     articles = Article.objects.all()
     return {
+        "waiting": articles.filter(
+            review_state__in=[ReviewState.SUBMITTED, ReviewState.PUBLISHED_UNREVIEWED]
+        ).count(),
         "overdue": articles.review_overdue(today).count(),
         "due_soon": articles.review_due_soon(today).count(),
         "changed": articles.filter(changed_since_review=True).count(),
