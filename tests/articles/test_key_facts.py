@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from clinic_site.articles.history import summary
 from clinic_site.articles.importer import Outcome, import_content
 from clinic_site.articles.models import Article, Language, fingerprint
 from clinic_site.articles.quality import check_article
@@ -153,7 +154,7 @@ def test_the_history_says_in_words_when_the_key_facts_changed():
     article.key_facts = "One.\nTwo.\nThree, reworded."
     article.save()
 
-    assert article.history.first().what_happened == "Changed key facts"
+    assert summary(article.history.first()) == "Changed key facts"
 
 
 def test_the_writing_checks_say_when_the_key_facts_box_is_missing_or_short():

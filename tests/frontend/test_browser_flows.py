@@ -184,7 +184,7 @@ def test_front_desk_marks_the_request_contacted_in_the_admin(visits):
     page.get_by_role("button", name="Go").click()
 
     page.wait_for_load_state()
-    assert "1 request(s) now contacted" in page.locator(".messagelist").inner_text()
+    assert "1 request now contacted" in page.locator(".messagelist").inner_text()
     assert (
         "Contacted" in page.locator("#result_list tbody tr", has_text=PATIENT["name"]).inner_text()
     )
