@@ -524,6 +524,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             "is_live": bool(live and live.is_public),
             "live": live,
             "others_editing": others_editing,
+            "content_file_waiting": bool(live and live.content_file_has_newer_changes),
             "can_sign_off": bool(live) and review.can_sign_off(request.user),
             "is_reviewer": review.holds_sign_off_permission(request.user),
             "why_cannot_sign_off": review.why_cannot_sign_off(request.user),

@@ -340,6 +340,10 @@ def _sync(path: Path, values: dict, status: str, *, force: bool, shown: str = ""
 
     edited_in_admin = article.imported_fingerprint != article.fingerprint()
     if edited_in_admin and not force:
+        if source_print != article.imported_fingerprint:
+            # The file has changes of its own too: editors are told on the article
+            # (an update, so no history entry and no page change).
+            Article.objects.filter(pk=article.pk).update(waiting_file_fingerprint=source_print)
         return Outcome.KEPT, ""
     replaced = ""
     if edited_in_admin:
@@ -353,6 +357,7 @@ def _sync(path: Path, values: dict, status: str, *, force: bool, shown: str = ""
         setattr(article, name, values[name])
     article.source_file = shown
     article.imported_fingerprint = source_print
+    article.waiting_file_fingerprint = ""
     _take_review(article, values)
     article._change_reason = (
         f"Imported from content/{shown}, replacing the changes made in the admin ({replaced})"

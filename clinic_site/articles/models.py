@@ -365,6 +365,10 @@ class Article(models.Model):
     # has changed it in the admin since.
     source_file = models.CharField(max_length=200, blank=True, editable=False)
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # Set by `import_content` when the file changed too but was not imported, because
+    # the article had changes made in the admin: the fingerprint of the file's version
+    # that is waiting. Editors are told; cleared when the file is imported again.
+    waiting_file_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -375,6 +379,7 @@ class Article(models.Model):
             "word_count",
             "text_changed_at",
             "text_fingerprint",
+            "waiting_file_fingerprint",
         ],
         bases=[VersionNumberMixin],
     )
@@ -660,6 +665,14 @@ class Article(models.Model):
     @property
     def edited_since_import(self) -> bool:
         return bool(self.imported_fingerprint) and self.fingerprint() != self.imported_fingerprint
+
+    @property
+    def content_file_has_newer_changes(self) -> bool:
+        """Its content/ file changed since it was last imported, and so did the article
+        in the admin: neither replaced the other."""
+        return bool(self.waiting_file_fingerprint) and (
+            self.waiting_file_fingerprint != self.imported_fingerprint
+        )
 
 
 SIGNED_FIELDS = tuple(

@@ -244,3 +244,28 @@ def test_the_shipped_content_imports_cleanly():
     assert report.failed == []
     assert report.count(Outcome.CREATED) >= 7
     assert Article.objects.published().count() == report.count(Outcome.CREATED)
+
+
+def test_the_admin_says_when_the_content_file_has_newer_changes_too(
+    tmp_path, admin_client_with_otp
+):
+    path = write(tmp_path, "how-long.md", GOOD)
+    import_content(directory=tmp_path)
+    article = Article.objects.get(slug="how-long")
+    article.body = "An editor's careful rewrite."
+    article.save()
+    change_url = f"/admin/articles/article/{article.pk}/change/"
+    notice = "The content file has newer changes too"
+    import_content(directory=tmp_path)  # the file has not changed: nothing to say
+    assert notice not in admin_client_with_otp.get(change_url).content.decode()
+
+    path.write_text(GOOD.replace("Intro paragraph.", "File change."), encoding="utf-8")
+    import_content(directory=tmp_path)
+
+    page = admin_client_with_otp.get(change_url).content.decode()
+    assert notice in page and "how-long.md" in page and "--force how-long.md" in page
+    assert Article.objects.get(slug="how-long").body == "An editor's careful rewrite.\n"
+
+    import_content(directory=tmp_path, force=["how-long.md"])
+
+    assert notice not in admin_client_with_otp.get(change_url).content.decode()
