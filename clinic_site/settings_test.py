@@ -9,6 +9,27 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+
+
+def _redis_url_for_this_worker() -> None:
+    """`make test` runs pytest-xdist workers, and the suite empties its Redis database
+    between tests: each worker (gw0, gw1, ...) gets the database numbered below the
+    previous one's, so two workers never empty each other's. Done here, before the
+    settings read REDIS_URL; processes a test starts inherit the result, and the marker
+    stops them from moving it again."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL")
+    if not url or not worker or os.environ.get("REDIS_URL_WORKER") == worker:
+        return
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    number = int(parsed.path.strip("/") or 0) - int(worker.removeprefix("gw") or 0)
+    os.environ["REDIS_URL"] = parsed._replace(path=f"/{number % 16}").geturl()
+    os.environ["REDIS_URL_WORKER"] = worker
+
+
+_redis_url_for_this_worker()
 # The test client's host, so /monitor's SITE_URL check agrees with the requests it sees.
 os.environ.setdefault("SITE_URL", "https://testserver")
 

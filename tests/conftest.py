@@ -5,21 +5,10 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
-# `make test` runs the suite in pytest-xdist workers. The suite empties its Redis
-# database between tests, so each worker gets a database of its own (and so does every
-# process a test starts, which inherits the environment). Done before Django reads its
-# settings.
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    from tests.services import redis_url_for_this_worker
-
-    if os.environ.get("REDIS_URL"):
-        os.environ["REDIS_URL"] = redis_url_for_this_worker(os.environ["REDIS_URL"])
-
-from django.core.cache import cache  # noqa: E402
-
-from clinic_site.core import monitoring, pagecache  # noqa: E402
-from clinic_site.readership import counting  # noqa: E402
+from clinic_site.core import monitoring, pagecache
+from clinic_site.readership import counting
 
 # TEST_CLOCK=<ISO instant with its UTC offset>: every in-process test starts at that
 # moment and the clock ticks on from there. CI runs the suite at the awkward instants of

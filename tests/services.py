@@ -18,7 +18,8 @@ def redis_url_for_this_worker(url: str) -> str:
     """``url`` with a Redis database number of this pytest-xdist worker's own.
 
     Worker gw0 keeps the number, gw1 takes the one below it, and so on (modulo Redis's
-    16 databases), so parallel workers never empty each other's database.
+    16 databases), so parallel workers never empty each other's database: the same rule
+    clinic_site/settings_test.py applies to REDIS_URL.
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     parsed = urlparse(url)

@@ -66,8 +66,10 @@ def _postgres(query: str, articles, config: str) -> list[Result]:
     search_query = SearchQuery(query, search_type="websearch", config=config)
     options = {"start_sel": "<mark>", "stop_sel": "</mark>", "config": config}
     rows = (
-        articles.annotate(rank=SearchRank(vector, search_query))
-        .filter(rank__gt=0)
+        # Matching is the text-search match itself: ts_rank is not 0 for every text that
+        # fails to match (it answered "parking garage hours 100" with an unrelated page).
+        articles.annotate(document=vector, rank=SearchRank(vector, search_query))
+        .filter(document=search_query)
         .annotate(
             title_hl=SearchHeadline("title", search_query, highlight_all=True, **options),
             snippet_hl=SearchHeadline(

@@ -2,9 +2,11 @@
 those allowed to see those rows."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
@@ -53,9 +55,20 @@ def received(week_offset: int, minutes: int, *, response_hours=None, **fields):
     return request
 
 
+# A Wednesday afternoon in the clinic's time zone: "this week" has room on both sides.
+# (Unfixed, the rows received "seconds ago" fell into last week on a Monday just after
+# midnight, which CI's fixed-instant run caught.)
+MIDWEEK = datetime(2026, 12, 2, 15, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
 @pytest.fixture
 def known_rows(settings):
     """Twelve weeks of requests with counts and response times worked out by hand."""
+    with time_machine.travel(MIDWEEK, tick=True):
+        yield _known_rows(settings)
+
+
+def _known_rows(settings):
     settings.CLINIC_OPENING_HOURS = ""  # clock hours
     settings.CONTACT_FIRST_RESPONSE_HOURS = 24
     # This week: 3 received; responses after 2 h and 4 h (median 3), one still new.

@@ -131,3 +131,12 @@ def test_search_page_shows_results_and_is_not_stored_by_browsers(client):
 def test_a_very_long_query_is_cut_short():
     assert len(clean_query("word " * 100)) <= 100
     assert clean_query("a\x00b; DROP TABLE") == "a b DROP TABLE"
+
+
+def test_a_search_for_words_no_article_holds_finds_nothing(client):
+    make_article(title="How infusions work", body="Ketamine infusions explained.")
+
+    assert search_articles("parking garage hours 100") == []
+    assert [result.article.title for result in search_articles("infusions")] == [
+        "How infusions work"
+    ]

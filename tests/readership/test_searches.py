@@ -50,22 +50,24 @@ def search(client, words: str, **headers):
 
 @pytest.mark.django_db
 def test_a_search_that_finds_nothing_appears_only_on_its_third_day_and_without_digits(client):
+    # Words no article holds: "Spravato" would find this one on PostgreSQL, whose search
+    # knows the brand name belongs with ketamine.
     make_article(title="How infusions work", body="Ketamine infusions explained.")
     for number, moment in enumerate(DAYS, start=1):
         with time_machine.travel(moment, tick=False):
-            search(client, f"spravato nasal spray {number}00")
-            search(client, "Spravato nasal spray")  # the same words again, the same day
+            search(client, f"parking garage hours {number}00")
+            search(client, "Parking garage hours")  # the same words again, the same day
             search(client, "ketamine")  # finds an article: never counted
             shown = unanswered_searches()
         if number < 3:
             assert shown == {"en": [], "es": []}, f"shown on day {number}"
 
     [row] = shown["en"]
-    assert (row["term"], row["days"], row["searches"]) == ("spravato nasal spray", 3, 6)
+    assert (row["term"], row["days"], row["searches"]) == ("parking garage hours", 3, 6)
     assert not any(
         char.isdigit() for char in "".join(UnansweredSearch.objects.values_list("term", flat=True))
     )
-    assert set(UnansweredSearch.objects.values_list("term", flat=True)) == {"spravato nasal spray"}
+    assert set(UnansweredSearch.objects.values_list("term", flat=True)) == {"parking garage hours"}
 
 
 @pytest.mark.django_db
