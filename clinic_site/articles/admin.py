@@ -6,11 +6,14 @@ live page offline has to be confirmed. Clinical reviewers sign off the live text
 the article's page; nobody types a reviewer's name or a review date.
 """
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponseRedirect
@@ -24,6 +27,7 @@ from django.utils.safestring import mark_safe
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic_site.core.fields import LocalSplitDateTimeField
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
 from . import history, review, workflow
@@ -93,8 +97,24 @@ class FeedbackInline(admin.TabularInline):
         return yes_no(feedback.helpful)
 
 
+def keep_unchanged_moments(cleaned: dict, instance) -> None:
+    """A date and time sent back as the form showed it keeps its exact moment.
+
+    The form shows local times without their offset, so 01:30 the night the clocks go
+    back could be either 01:30; sent back unchanged, it stays the one it was.
+    """
+    if instance.pk is None:
+        return
+    for name, value in cleaned.items():
+        old = getattr(instance, name, None)
+        if isinstance(value, datetime.datetime) and isinstance(old, datetime.datetime):
+            shown = timezone.localtime(old).replace(tzinfo=None, microsecond=0)
+            if shown == timezone.localtime(value).replace(tzinfo=None, microsecond=0):
+                cleaned[name] = old
+
+
 class ArticleForm(forms.ModelForm):
-    changes_publish_at = forms.SplitDateTimeField(
+    changes_publish_at = LocalSplitDateTimeField(
         required=False,
         widget=AdminSplitDateTime,
         label="Publish changes at",
@@ -164,6 +184,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        keep_unchanged_moments(cleaned, self.instance)
         live = self.live()
         saving_draft = "_save_draft" in self.data or "_submit_review" in self.data
         token = cleaned.get("edit_token")
@@ -246,6 +267,11 @@ class ArticleForm(forms.ModelForm):
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     form = ArticleForm
+    # Dates and times that can be saved the nights the clocks change (core.fields).
+    formfield_overrides = {
+        **MarkdownxModelAdmin.formfield_overrides,
+        models.DateTimeField: {"form_class": LocalSplitDateTimeField, "widget": AdminSplitDateTime},
+    }
     list_display = [
         "title",
         "publication",

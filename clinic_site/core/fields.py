@@ -1,14 +1,19 @@
-"""Text fields that refuse what a person cannot have meant to type.
+"""Form fields: text that refuses what a person cannot have meant to type, and local
+dates and times that exist on every night of the year.
+
+Text fields that refuse what a person cannot have meant to type.
 
 Used by every public form (the contact form, readers' feedback): NUL and other control
 characters, bidirectional override marks and undecodable bytes get a clear message
 instead of being stored or causing an error further on.
 """
 
+import datetime
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 # Bidirectional embedding, override and isolate marks: invisible, and able to make a
 # name display differently from what is stored ("Trojan Source"). Joiners (U+200C,
@@ -62,3 +67,22 @@ class MessageField(NoControlCharacters, forms.CharField):
 
 class EmailAddressField(NoControlCharacters, forms.EmailField):
     pass
+
+
+class LocalSplitDateTimeField(forms.SplitDateTimeField):
+    """A date and a time typed in the clinic's time zone, on any night of the year.
+
+    Django refuses a local time that happens twice (01:30 the night clocks go back) or
+    never (02:30 the night they go forward). A staff form showing such a time, often the
+    moment it was opened, could then never be saved. Here the first of two is meant, and
+    a time that never happened counts as the moment the clock shows an hour later.
+    """
+
+    def compress(self, data_list):
+        if data_list and not any(part in self.empty_values for part in data_list):
+            moment = datetime.datetime.combine(*data_list)
+            local = moment.replace(tzinfo=timezone.get_current_timezone(), fold=0)
+            # As UTC: an aware time inside the repeated or missing hour compares unequal
+            # to every other time (PEP 495), even to itself written in UTC.
+            return local.astimezone(datetime.UTC)
+        return super().compress(data_list)

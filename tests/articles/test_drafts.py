@@ -140,7 +140,9 @@ def test_scheduled_changes_show_for_staff_who_bypass_the_page_cache(monkeypatch)
 
 def test_changes_cannot_be_scheduled_in_the_past(admin_client_with_otp):
     article = make_article(body="Rest for an hour.\n")
-    past = timezone.localtime() - timedelta(hours=1)
+    # An hour ago on the clock, then written in local time: subtracting from a local
+    # time instead lands in the hour that does not exist the night clocks go forward.
+    past = timezone.localtime(timezone.now() - timedelta(hours=1))
 
     response = save_draft(
         admin_client_with_otp,

@@ -52,7 +52,8 @@ def search(client, words: str, **headers):
 def test_a_search_that_finds_nothing_appears_only_on_its_third_day_and_without_digits(client):
     # Words no article holds: "Spravato" would find this one on PostgreSQL, whose search
     # knows the brand name belongs with ketamine.
-    make_article(title="How infusions work", body="Ketamine infusions explained.")
+    with time_machine.travel(DAYS[0], tick=False):  # published before the first search
+        make_article(title="How infusions work", body="Ketamine infusions explained.")
     for number, moment in enumerate(DAYS, start=1):
         with time_machine.travel(moment, tick=False):
             search(client, f"parking garage hours {number}00")
