@@ -23,6 +23,7 @@ from clinic_site.articles.models import (
     ReviewState,
     fingerprint,
 )
+from tests.articles.test_admin import form_data
 from tests.factories import make_article
 from tests.helpers import force_login_verified, make_reviewer, make_staff
 
@@ -44,31 +45,6 @@ def token_in(page: str) -> str:
 
 def edit_token_in(page: str) -> str:
     return re.search(r'name="edit_token" value="([0-9a-f]+)"', page).group(1)
-
-
-def form_data(article, **changes):
-    """What the article's change form sends, with ``changes`` typed in."""
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "summary": article.summary,
-        "topic": article.topic,
-        "order": article.order,
-        "body": article.body,
-        "status": article.status,
-        "published_at_0": "",
-        "published_at_1": "",
-        "feedback-TOTAL_FORMS": "0",
-        "feedback-INITIAL_FORMS": "0",
-        "feedback-MIN_NUM_FORMS": "0",
-        "feedback-MAX_NUM_FORMS": "0",
-    }
-    if article.published_at:
-        local = timezone.localtime(article.published_at)
-        data["published_at_0"] = local.strftime("%Y-%m-%d")
-        data["published_at_1"] = local.strftime("%H:%M:%S")
-    data.update(changes)
-    return data
 
 
 def public_page(article) -> str:
