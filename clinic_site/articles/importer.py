@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clinic_site.core.languages import Language
 from clinic_site.core.staff_display import staff_datetime
 
 from . import review, sources
@@ -31,7 +32,6 @@ from .models import (
     REVIEW_FIELDS,
     SOURCE_FIELDS,
     Article,
-    Language,
     Status,
     fingerprint,
     next_review_date,

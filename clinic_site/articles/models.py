@@ -20,6 +20,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from clinic_site.core import pagecache
+from clinic_site.core.languages import Language, current_language
 
 from . import markup
 from .sources import SourcesField
@@ -37,11 +38,6 @@ class Topic(models.TextChoices):
     SAFETY = "safety", _("Safety and risks")
     VISIT = "visit", _("Your visit")
     QUESTIONS = "questions", _("Common questions")
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    SPANISH = "es", "Spanish"
 
 
 class Status(models.TextChoices):
@@ -705,11 +701,6 @@ def edit_token(record) -> str:
     values = {name: getattr(record, name) for name in SOURCE_FIELDS}
     values.update(status=record.status, published_at=record.published_at, draft=record.draft)
     return fingerprint(values)
-
-
-def current_language() -> str:
-    """The page's language as an article language ("en" for anything not Spanish)."""
-    return Language.SPANISH if translation.get_language() == "es" else Language.ENGLISH
 
 
 def normalise_body(text: str) -> str:

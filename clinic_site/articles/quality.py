@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import pyphen
 from django.conf import settings
 
+from clinic_site.core.languages import Language, is_spanish
+
 from . import markup
 from .markup import images_without_alt
 from .models import KEY_FACTS_MAX, KEY_FACTS_MIN, WORDS_PER_MINUTE
@@ -45,7 +47,7 @@ class QualityReport:
 
     @property
     def grade_ok(self) -> bool:
-        if self.language == "es":
+        if is_spanish(self.language):
             return self.spanish_ease is None or (
                 self.spanish_ease >= settings.READABILITY_TARGET_EASE_ES - 5
             )
@@ -54,7 +56,7 @@ class QualityReport:
     @property
     def readability(self) -> str:
         """The readability line in words, for the editor's checks and messages."""
-        if self.language == "es":
+        if is_spanish(self.language):
             if self.spanish_ease is None:
                 return "too short to score"
             return (
@@ -143,7 +145,7 @@ def spanish_reading_ease(text: str) -> float | None:
 
 def avoided_words(text: str, language: str = "en") -> list[str]:
     found = []
-    listed = settings.AVOID_WORDS_ES if language == "es" else settings.AVOID_WORDS
+    listed = settings.AVOID_WORDS_ES if is_spanish(language) else settings.AVOID_WORDS
     for word in listed:
         pattern = rf"(?<![\w-]){re.escape(word)}(?![\w-])"
         if re.search(pattern, text, re.IGNORECASE):
@@ -172,13 +174,13 @@ def check_article(article) -> QualityReport:
     # The key facts box is held to the same words as the body.
     facts = article.key_fact_list
     text = f"{article.title}. {article.summary} {' '.join(facts)} {body_text}"
-    spanish = getattr(article, "language", "en") == "es"
+    spanish = is_spanish(getattr(article, "language", Language.ENGLISH))
     return QualityReport(
         reading_minutes=max(1, math.ceil(len(rendered_text.split()) / WORDS_PER_MINUTE)),
         grade=None if spanish else readability_grade(rendered_text),
         spanish_ease=spanish_reading_ease(rendered_text) if spanish else None,
-        language="es" if spanish else "en",
-        avoided_words=avoided_words(text, "es" if spanish else "en"),
+        language=article.language if spanish else Language.ENGLISH,
+        avoided_words=avoided_words(text, Language.SPANISH if spanish else Language.ENGLISH),
         images_without_alt=images_without_alt(article.body),
         key_facts=len(facts),
     )

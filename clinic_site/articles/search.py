@@ -17,7 +17,9 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article, Language
+from clinic_site.core.languages import Language
+
+from .models import Article
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8

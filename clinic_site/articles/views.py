@@ -9,12 +9,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from clinic_site.core import pagecache, ratelimit, structured_data
+from clinic_site.core.languages import current_language
 from clinic_site.core.net import client_ip
 from clinic_site.core.pagecache import cache_public_page
 from clinic_site.readership.counting import record_unanswered_search
 
 from .feedback import FeedbackForm
-from .models import EDIT_PERMISSION, Article, PublishedSlug, current_language
+from .models import EDIT_PERMISSION, Article, PublishedSlug
 from .search import clean_query, search_articles
 
 

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.urls import translate_url
-from django.utils import translation
+
+from .languages import is_spanish
 
 
 def clinic(request):
-    spanish = translation.get_language() == "es"
+    spanish = is_spanish()
     return {
         "clinic": {
             "name": settings.CLINIC_NAME,

@@ -13,6 +13,7 @@ from django.template import loader
 from django.utils import translation
 
 from .context_processors import clinic
+from .languages import is_spanish
 
 # A refused, dropped or timed-out connection, a locked or read-only SQLite file.
 # Not IntegrityError or ProgrammingError: those are bugs, and stay 500s.
@@ -32,7 +33,7 @@ def page_language(request) -> str:
 
 def standalone_context(request) -> dict:
     """For error pages that must render without the database: settings only."""
-    spanish = translation.get_language() == "es"
+    spanish = is_spanish()
     return {**clinic(request), "home_url": "/es/" if spanish else "/"}
 
 

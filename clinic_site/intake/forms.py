@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 
 from clinic_site.core.fields import EmailAddressField, MessageField, SingleLineField
+from clinic_site.core.languages import Language, current_language
 
 from . import consent
 from .models import (
@@ -176,7 +177,7 @@ class ContactForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Which language should we use when we contact you?"),
         # Each language named in its own words: a reader looks for the one they read.
-        choices=[("en", "English"), ("es", "Español")],
+        choices=[(Language.ENGLISH, "English"), (Language.SPANISH, "Español")],
         widget=forms.RadioSelect,
         # Checked in advance with the page's language; a form sent without it (an older
         # page still open in a tab) means that language too.
@@ -194,7 +195,7 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         language = translation.get_language()
         self.fields["consent"].label = consent.current_text(language)
-        self.fields["preferred_language"].initial = "es" if language == "es" else "en"
+        self.fields["preferred_language"].initial = current_language()
 
     def is_from_bot(self) -> bool:
         """True when the hidden field was filled in: checked before any validation."""
@@ -212,7 +213,7 @@ class ContactForm(forms.Form):
 
     def clean_preferred_language(self):
         chosen = self.cleaned_data["preferred_language"]
-        return chosen or ("es" if translation.get_language() == "es" else "en")
+        return chosen or current_language()
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from clinic_site.core.languages import Language
+
 from . import opening_hours, risk
 
 NAME_MAX_LENGTH = 100
@@ -94,11 +96,6 @@ class Interest(models.TextChoices):
 class ContactMethod(models.TextChoices):
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    SPANISH = "es", "Spanish"
 
 
 # What the person sent: shown to staff read-only, never edited.

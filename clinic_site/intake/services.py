@@ -12,6 +12,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from clinic_site.core import ratelimit
+from clinic_site.core.languages import Language
 
 from . import consent, notifications
 from .models import (
@@ -19,7 +20,6 @@ from .models import (
     AccessLog,
     ContactRequest,
     HoldReason,
-    Language,
     Source,
     TurnedAway,
     TurnedAwayReason,

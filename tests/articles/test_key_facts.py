@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 
 from clinic_site.articles.history import summary
 from clinic_site.articles.importer import Outcome, import_content
-from clinic_site.articles.models import Article, Language, fingerprint
+from clinic_site.articles.models import Article, fingerprint
 from clinic_site.articles.quality import check_article
+from clinic_site.core.languages import Language
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

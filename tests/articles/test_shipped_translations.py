@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from clinic_site.articles.models import Article, Language
+from clinic_site.articles.models import Article
+from clinic_site.core.languages import Language
 
 SPANISH = Path(settings.BASE_DIR) / "content" / "es"
 SHIPPED = sorted(SPANISH.glob("*.md"))

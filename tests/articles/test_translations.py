@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from clinic_site.articles.history import english_changes_since_translation
 from clinic_site.articles.importer import Outcome, import_content
-from clinic_site.articles.models import Article, Language, Status
+from clinic_site.articles.models import Article, Status
 from clinic_site.articles.search import search_articles
+from clinic_site.core.languages import Language
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

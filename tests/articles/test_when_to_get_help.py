@@ -2,7 +2,8 @@
 
 import pytest
 
-from clinic_site.articles.models import Language, Topic
+from clinic_site.articles.models import Topic
+from clinic_site.core.languages import Language
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
