@@ -28,9 +28,11 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	touch $(STAMP)
 
 # Exactly the locked production set: --no-deps, so nothing is resolved from the ranges
-# in pyproject.toml and no test or lint tool is installed.
+# in pyproject.toml and no test or lint tool is installed. Built afresh whenever the lock
+# changes, so no package an older lock named stays behind.
 $(PROD_STAMP): pyproject.toml requirements.lock
-	test -x $(PROD_VENV)/bin/python || $(PYTHON) -m venv $(PROD_VENV)
+	rm -rf $(PROD_VENV)
+	$(PYTHON) -m venv $(PROD_VENV)
 	$(PROD_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(PROD_VENV)/bin/python -m pip install --quiet --no-deps -r requirements.lock
 	$(PROD_VENV)/bin/python -m pip install --quiet --no-deps .

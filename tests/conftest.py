@@ -80,7 +80,8 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "liv
 def pytest_collection_modifyitems(config, items):
     """Marks the tests that start processes (`server`), then narrows the run for CI.
 
-    ONLY_DATABASE_TESTS=1 keeps the tests whose outcome can depend on the database.
+    ONLY_DATABASE_TESTS=1 keeps the tests whose outcome can depend on the database, and
+    every in-process test (the pass runs at a fixed instant of its own).
 
     .ci/run's second pass (PostgreSQL and Redis) uses it: tests that never touch the
     database (settings, gunicorn, lint-like checks, real-browser rendering) ran in the
@@ -98,7 +99,10 @@ def pytest_collection_modifyitems(config, items):
             DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
         )
         browser = item.get_closest_marker("browser") is not None
-        (keep if uses_database and not browser else drop).append(item)
+        # The pass runs at a fixed instant of its own (TEST_CLOCK): every in-process
+        # test comes along, database or not (they are the fast ones).
+        in_process = not (browser or item.get_closest_marker("server"))
+        (keep if (uses_database and not browser) or in_process else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

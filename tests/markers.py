@@ -33,16 +33,44 @@ def _is_ours(value) -> bool:
     return module == "tests" or module.startswith("tests.")
 
 
+# Reading source is most of collection's time, and the same helpers and fixtures stand
+# behind hundreds of tests: each function's source is read once, and each answer that
+# is certain (any True; a False from a search that finished) is kept.
+_sources: dict[types.CodeType, str] = {}
+_answers: dict[tuple[types.CodeType, tuple[str, ...]], bool] = {}
+
+
+def _source(function) -> str:
+    code = function.__code__
+    if code not in _sources:
+        try:
+            _sources[code] = inspect.getsource(function)
+        except (OSError, TypeError):
+            _sources[code] = ""
+    return _sources[code]
+
+
 def says(function, words, _seen=None) -> bool:
     """True when ``function`` or anything of ours it names has one of ``words``."""
-    seen = _seen if _seen is not None else set()
     function = inspect.unwrap(function)
-    if id(function) in seen or not hasattr(function, "__code__"):
+    if not hasattr(function, "__code__"):
+        return False
+    key = (function.__code__, tuple(words))
+    if key in _answers:
+        return _answers[key]
+    answer = _search(function, words, _seen if _seen is not None else set())
+    # A False found inside another search may have been cut short by a cycle.
+    if answer or _seen is None:
+        _answers[key] = answer
+    return answer
+
+
+def _search(function, words, seen) -> bool:
+    if id(function) in seen:
         return False
     seen.add(id(function))
-    try:
-        source = inspect.getsource(function)
-    except (OSError, TypeError):
+    source = _source(function)
+    if not source:
         return False
     if any(word in source for word in words):
         return True

@@ -19,10 +19,13 @@ def packages(lines) -> set[str]:
     return pinned
 
 
-def test_the_production_virtualenv_holds_exactly_the_locked_packages(tmp_path):
-    venv = tmp_path / "prod"
+def test_the_production_virtualenv_holds_exactly_the_locked_packages():
+    # The virtualenv `make serve` runs from (built once and shared by the `make` tests,
+    # which run one after another): the Makefile rebuilds it from scratch when the lock
+    # changes, so what is checked here is what production runs.
+    venv = BASE_DIR / ".venv-prod"
     result = subprocess.run(
-        ["make", "--no-print-directory", f"PROD_VENV={venv}", f"{venv}/.installed"],
+        ["make", "--no-print-directory", "install-prod"],
         cwd=BASE_DIR,
         capture_output=True,
         text=True,

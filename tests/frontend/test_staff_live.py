@@ -88,8 +88,12 @@ def test_a_spanish_urgent_request_shows_the_spanish_procedure(browser, site, des
 
 
 def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
-    browser, site, desk_token, viewport
+    browser, site, desk_token, viewport, settings
 ):
+    # The laptop proves the promise with the shipped refresh interval (a wait of up to
+    # a minute); the phone checks the same refresh in its layout, polling every 2 s.
+    if viewport != "laptop":
+        settings.STAFF_POLL_SECONDS = 2
     make_contact_request(name="Sam Routine-Example")
     context, page = logged_in_page(browser, site, viewport, "desk", desk_token)
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
