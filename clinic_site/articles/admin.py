@@ -31,16 +31,10 @@ from clinic_site.core.fields import LocalSplitDateTimeField
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
 from . import history, review, workflow
-from .models import (
-    DRAFT_FIELDS,
-    REVIEW_DUE_SOON_DAYS,
-    Article,
-    EditingSession,
-    Feedback,
-    Status,
-    signed_values,
-)
+from .drafts import DRAFT_FIELDS, EditingSession
+from .models import Article, Feedback, Status
 from .quality import check_article
+from .signoff import REVIEW_DUE_SOON_DAYS, signed_values
 
 TAKE_OFFLINE_WARNING = (
     "Taking this page offline means readers will see “page removed” at its address, "
@@ -601,8 +595,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 self.message_user(
                     request,
                     f"Not part of the draft, so not changed: {', '.join(left_out)}. A draft "
-                    "holds the title, summary, topic, position and text; change the others "
-                    "with “Publish changes”.",
+                    "holds the title, summary, key facts, topic, position and text; change "
+                    "the others with “Publish changes”.",
                     messages.WARNING,
                 )
         elif drafting:

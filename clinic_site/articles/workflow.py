@@ -19,15 +19,10 @@ from django.utils import timezone
 from clinic_site.core.staff_display import staff_datetime
 
 from . import review
-from .models import (
-    DRAFT_FIELDS,
-    Article,
-    ReviewState,
-    Status,
-    fingerprint,
-    review_token,
-    signed_print,
-)
+from .drafts import DRAFT_FIELDS
+from .fingerprints import fingerprint
+from .models import Article, Status
+from .signoff import ReviewState, review_token, signed_print
 
 PUBLISH_WITHOUT_REVIEW_PERMISSION = "articles.publish_without_review"
 CHANGED_WHILE_READING = "This page changed while you were reading."

@@ -138,6 +138,17 @@ def test_scheduled_changes_show_for_staff_who_bypass_the_page_cache(monkeypatch)
     assert "New words." in staff.get(article.get_absolute_url()).content.decode()
 
 
+def test_changes_to_the_key_facts_are_kept_in_the_draft(admin_client_with_otp, reader):
+    article = make_article(key_facts="One.\nTwo.\nThree.")
+
+    save_draft(admin_client_with_otp, article, key_facts="One.\nTwo.\nThree, corrected.")
+
+    article.refresh_from_db()
+    assert article.draft["key_facts"] == "One.\nTwo.\nThree, corrected."
+    assert "Three, corrected." not in reader.get(article.get_absolute_url()).content.decode()
+    assert "Three, corrected." in article.with_draft().key_facts
+
+
 def test_changes_cannot_be_scheduled_in_the_past(admin_client_with_otp):
     article = make_article(body="Rest for an hour.\n")
     # An hour ago on the clock, then written in local time: subtracting from a local
