@@ -13,7 +13,6 @@ reverse.
 """
 
 import math
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models, transaction
@@ -153,27 +152,6 @@ class ArticleQuerySet(SignOffQuerySet):
             for value, label in Topic.choices
         ]
         return [(label, items) for label, items in groups if items]
-
-    def scheduled(self):
-        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
-
-    def next_publish_time(self):
-        """When public content next changes by itself: the next scheduled article, or
-        the next scheduled changes to a live one (None if nothing is scheduled)."""
-        now = timezone.now()
-        schedule = self.aggregate(
-            article=models.Min(
-                "published_at", filter=models.Q(status=Status.PUBLISHED, published_at__gt=now)
-            ),
-            changes=models.Min(
-                "draft_publish_at", filter=models.Q(draft__isnull=False, draft_publish_at__gt=now)
-            ),
-        )
-        return min((when for when in schedule.values() if when is not None), default=None)
-
-    def with_changes_due(self, now: datetime | None = None):
-        """Live articles whose scheduled draft changes should be public by now."""
-        return self.filter(draft__isnull=False, draft_publish_at__lte=now or timezone.now())
 
 
 class VersionNumberMixin(models.Model):

@@ -177,42 +177,6 @@ def take_translations_offline(*, article: Article, user) -> int:
     return taken
 
 
-def publish_due_changes(now=None) -> int:
-    """Publish every draft whose scheduled time has come; returns how many.
-
-    The page cache calls it when the next scheduled time (``next_publish_time``) has
-    passed, before building any page (core/pagecache.py, registered in apps.py), so
-    scheduled changes go live with no save and no cron. Only someone who may publish
-    without review can schedule changes to a signed-off page (admin.ArticleForm); if one
-    goes live, it is treated like any change published without review.
-    """
-    now = now or timezone.now()
-    published = 0
-    for pk in Article.objects.with_changes_due(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            # Two readers may arrive at once: only the one that still finds the draft
-            # publishes it.
-            article = Article.objects.select_for_update().with_changes_due(now).filter(pk=pk)
-            article = article.first()
-            if article is None:
-                continue
-            scheduled = article.draft_publish_at
-            unreviewed = replaces_reviewed_text(article, article.signed_values(pending=True))
-            article.apply_draft()
-            article._change_reason = (
-                f"Published the changes scheduled for {staff_datetime(scheduled)}"
-            )
-            if unreviewed:
-                article.review_state = ReviewState.PUBLISHED_UNREVIEWED
-                article._change_reason += ", without clinical review"
-                transaction.on_commit(
-                    lambda article=article: notify_reviewers_of_unreviewed_change(article)
-                )
-            article.save()
-            published += 1
-    return published
-
-
 def restore(*, article: Article, version, user) -> Article:
     """Bring an old version's words back as a draft (submit or publish it as usual);
     an unpublished page takes them straight away, since nobody reads it."""

@@ -35,6 +35,7 @@ HOMES = {
     "translation": {"TranslationMixin"},
     "provenance": {"SOURCE_FIELDS", "REVIEW_FIELDS", "ProvenanceMixin"},
     "fingerprints": {"fingerprint", "LATER_FIELD_DEFAULTS"},
+    "scheduling": {"publish_due_changes", "changes_due", "next_article_goes_live"},
 }
 # {module: what Article (or its QuerySet) gets from that concern: fields and behaviour}
 ARTICLE_PARTS = {

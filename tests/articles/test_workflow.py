@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clinic_site.accounts.roles import EDITOR, ROLE_PERMISSIONS, setup_roles
-from clinic_site.articles import workflow
+from clinic_site.articles import scheduling, workflow
 from clinic_site.articles.models import (
     DRAFT_FIELDS,
     SIGNED_FIELDS,
@@ -500,7 +500,7 @@ def test_scheduled_changes_to_a_reviewed_page_go_live_as_unreviewed(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert workflow.publish_due_changes(now=soon + timezone.timedelta(seconds=1)) == 1
+        assert scheduling.publish_due_changes(now=soon + timezone.timedelta(seconds=1)) == 1
 
     article.refresh_from_db()
     assert article.body == "Corrected.\n" and not article.is_reviewed
