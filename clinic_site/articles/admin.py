@@ -31,6 +31,7 @@ from clinic_site.core.fields import LocalSplitDateTimeField
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
 from . import history, review, workflow
+from .choices import PUBLISHING_FIELDS, WRITTEN_FIELDS
 from .drafts import DRAFT_FIELDS, EditingSession
 from .models import Article, Feedback, Status
 from .quality import check_article
@@ -107,6 +108,18 @@ def keep_unchanged_moments(cleaned: dict, instance) -> None:
                 cleaned[name] = old
 
 
+# What a reviewer is told after each kind of sign-off, in the words readers will see.
+SIGNED = {
+    workflow.sign_off: lambda article: (
+        f"Signed off by {article.reviewed_by} on {article.last_reviewed:%-d %B %Y}. "
+        f"Next review due {article.next_review_due:%-d %B %Y}."
+    ),
+    workflow.approve: lambda article: (
+        f"Approved and published: the page says “Reviewed by {article.reviewed_by}”."
+    ),
+}
+
+
 class ArticleForm(forms.ModelForm):
     changes_publish_at = LocalSplitDateTimeField(
         required=False,
@@ -140,17 +153,7 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "key_facts",
-            "topic",
-            "order",
-            "body",
-            "status",
-            "published_at",
-        ]
+        fields = [*WRITTEN_FIELDS, *PUBLISHING_FIELDS]
         widgets = {"key_facts": forms.Textarea(attrs={"rows": 5, "cols": 100})}
 
     def __init__(self, *args, **kwargs):
@@ -296,19 +299,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     fieldsets = [
         (
             None,
-            {
-                "fields": [
-                    "title",
-                    "slug",
-                    "summary",
-                    "key_facts",
-                    "topic",
-                    "order",
-                    "body",
-                    "quality",
-                    "edit_token",
-                ]
-            },
+            {"fields": [*WRITTEN_FIELDS, "quality", "edit_token"]},
         ),
         (
             "Sources and crisis note",
@@ -322,8 +313,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             "Publishing",
             {
                 "fields": [
-                    "status",
-                    "published_at",
+                    *PUBLISHING_FIELDS,
                     "preview_link",
                     "draft_state",
                     "changes_publish_at",
@@ -716,6 +706,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         )
         return TemplateResponse(request, template, context, status=409)
 
+    def _sign(self, request, article, transition, *, page):
+        """Run a sign-off or approval for the text the reviewer had on screen (the form's
+        token); if it changed while they read, show them what changed instead."""
+        try:
+            transition(
+                article=article,
+                reviewer=request.user,
+                token=request.POST.get("token") or "missing",
+            )
+        except workflow.TextChanged as error:
+            return self._changed_while_reading(request, error, *page)
+        self.log_change(request, article, article._change_reason)
+        self.message_user(request, SIGNED[transition](article), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
     def sign_off_view(self, request, object_id):
         article = self._reviewed_article(request, object_id)
         if not review.can_sign_off(request.user):
@@ -723,23 +728,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         title = f"Sign off “{article}”"
         template = "admin/articles/sign_off.html"
         if request.method == "POST":
-            try:
-                workflow.sign_off(
-                    article=article,
-                    reviewer=request.user,
-                    token=request.POST.get("token") or "missing",
-                )
-            except workflow.TextChanged as error:
-                return self._changed_while_reading(request, error, template, title)
-            self.log_change(request, article, article._change_reason)
-            self.message_user(
-                request,
-                f"Signed off by {article.reviewed_by} on "
-                f"{article.last_reviewed:%-d %B %Y}. Next review due "
-                f"{article.next_review_due:%-d %B %Y}.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+            return self._sign(request, article, workflow.sign_off, page=(template, title))
         context = self._review_context(request, article, title=title)
         return TemplateResponse(request, template, context)
 
@@ -770,21 +759,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     request, "Changes requested: the editor sees your comment.", messages.SUCCESS
                 )
                 return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
-            try:
-                workflow.approve(
-                    article=article,
-                    reviewer=request.user,
-                    token=request.POST.get("token") or "missing",
-                )
-            except workflow.TextChanged as error:
-                return self._changed_while_reading(request, error, template, title)
-            self.log_change(request, article, article._change_reason)
-            self.message_user(
-                request,
-                f"Approved and published: the page says “Reviewed by {article.reviewed_by}”.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+            return self._sign(request, article, workflow.approve, page=(template, title))
         context = self._review_context(request, article, title=title)
         context["can_sign_off"] = review.can_sign_off(request.user)
         context["why_cannot_sign_off"] = review.why_cannot_sign_off(request.user)
@@ -804,27 +779,15 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     # --- History ------------------------------------------------------------------------
 
     def get_urls(self):
+        pages = [
+            ("<int:object_id>/history/<int:history_id>/diff/", self.diff_view, "diff"),
+            ("<int:object_id>/sign-off/", self.sign_off_view, "sign_off"),
+            ("<int:object_id>/review/", self.review_view, "review"),
+            ("review-queue/", self.review_queue_view, "review_queue"),
+        ]
         extra = [
-            path(
-                "<int:object_id>/history/<int:history_id>/diff/",
-                self.admin_site.admin_view(self.diff_view),
-                name="articles_article_diff",
-            ),
-            path(
-                "<int:object_id>/sign-off/",
-                self.admin_site.admin_view(self.sign_off_view),
-                name="articles_article_sign_off",
-            ),
-            path(
-                "<int:object_id>/review/",
-                self.admin_site.admin_view(self.review_view),
-                name="articles_article_review",
-            ),
-            path(
-                "review-queue/",
-                self.admin_site.admin_view(self.review_queue_view),
-                name="articles_article_review_queue",
-            ),
+            path(route, self.admin_site.admin_view(view), name=f"articles_article_{name}")
+            for route, view, name in pages
         ]
         return extra + super().get_urls()
 

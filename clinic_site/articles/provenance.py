@@ -3,20 +3,11 @@ or the admin changed it since (``import_content``, importer.py, reads and writes
 
 from django.db import models
 
+from .choices import WRITTEN_FIELDS
 from .fingerprints import fingerprint
 
 # Fields that come from a content/ file; the import compares and writes only these.
-SOURCE_FIELDS = (
-    "title",
-    "slug",
-    "summary",
-    "key_facts",
-    "topic",
-    "order",
-    "body",
-    "sources",
-    "crisis_note",
-)
+SOURCE_FIELDS = (*WRITTEN_FIELDS, "sources", "crisis_note")
 # A clinical sign-off a content/ file may also carry (see importer.py). Kept out of the
 # fingerprint: a reviewer signing off in the admin does not make the text differ from
 # its file.

@@ -93,19 +93,25 @@ class SignOffQuerySet(models.QuerySet):
         )
 
 
-class SignOffMixin(models.Model):
-    """The sign-off's record on the article, and the review step's state."""
-
-    # Set only by a clinical reviewer (workflow.sign_off, workflow.approve) or by
-    # import_content for a reviewer who exists as a user; never typed by editors.
-    reviewer = models.ForeignKey(
+def _user_named(*, related_name: str) -> models.ForeignKey:
+    """A staff member the review record names. Set by the workflow, never typed; if
+    their account is deleted the record keeps the name it printed (reviewed_by)."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         editable=False,
         on_delete=models.SET_NULL,
-        related_name="reviewed_articles",
+        related_name=related_name,
     )
+
+
+class SignOffMixin(models.Model):
+    """The sign-off's record on the article, and the review step's state."""
+
+    # Set only by a clinical reviewer (workflow.sign_off, workflow.approve) or by
+    # import_content for a reviewer who exists as a user; never typed by editors.
+    reviewer = _user_named(related_name="reviewed_articles")
     # The reviewer's name and credentials as they were at sign-off, as readers see them.
     reviewed_by = models.CharField("reviewed by", max_length=120, blank=True, editable=False)
     last_reviewed = models.DateField("last reviewed", null=True, blank=True, editable=False)
@@ -122,14 +128,7 @@ class SignOffMixin(models.Model):
         blank=True,
         editable=False,
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    submitted_by = _user_named(related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     review_comment = models.TextField(blank=True, editable=False)
 

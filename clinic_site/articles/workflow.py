@@ -9,6 +9,8 @@ the text the reviewer had on screen (``Article.review_token``), and is refused w
 text changed while they were reading.
 """
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
@@ -85,10 +87,29 @@ def _check_token(current: Article, token: str) -> None:
         raise TextChanged(article=current, seen=seen_version(current, token))
 
 
-def _copy_review_state(source: Article, target: Article) -> None:
-    """Bring the caller's instance up to date with what was saved."""
-    target.refresh_from_db()
-    target._change_reason = getattr(source, "_change_reason", "")
+@contextlib.contextmanager
+def _changing(article: Article):
+    """The article's row, locked for one transition; once it is saved, the caller's
+    instance is brought up to date with what was saved."""
+    with transaction.atomic():
+        current = _locked(article)
+        yield current
+    article.refresh_from_db()
+    article._change_reason = getattr(current, "_change_reason", "")
+
+
+def _save_version(article: Article, *, by, reason: str, fields=None) -> None:
+    """Save the transition as one version in the history, saying in words what happened
+    and who did it."""
+    article._change_reason = reason
+    if by is not None:
+        article._history_user = by
+    article.save(update_fields=fields)
+
+
+def _require_reviewer(user, refusal: str) -> None:
+    if not review.can_sign_off(user):
+        raise PermissionDenied(review.why_cannot_sign_off(user) or refusal)
 
 
 # --- Editors ---------------------------------------------------------------------------
@@ -96,37 +117,31 @@ def _copy_review_state(source: Article, target: Article) -> None:
 
 def save_draft(*, article: Article, values: dict, user=None, publish_at=None) -> Article:
     """Keep changes to a live article as its draft; readers still see the live text."""
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         current.draft = {name: values[name] for name in DRAFT_FIELDS if name in values}
         current.draft_publish_at = publish_at
-        current._change_reason = (
-            f"Saved as draft, scheduled to publish on {staff_datetime(publish_at)}"
+        _save_version(
+            current,
+            by=user,
+            reason=f"Saved as draft, scheduled to publish on {staff_datetime(publish_at)}"
             if publish_at
-            else "Saved as draft (readers still see the published version)"
+            else "Saved as draft (readers still see the published version)",
+            fields=["draft", "draft_publish_at"],
         )
-        if user is not None:
-            current._history_user = user
-        current.save(update_fields=["draft", "draft_publish_at"])
-    _copy_review_state(current, article)
     return article
 
 
 def submit_for_review(*, article: Article, user) -> Article:
     """Put the article's pending text (its draft, or an unpublished page) in the
     reviewers' queue."""
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         if current.is_public and not current.has_draft and current.is_reviewed:
             raise ValueError("There are no changes to review: the page is already signed off.")
         current.review_state = ReviewState.SUBMITTED
         current.submitted_by = user
         current.submitted_at = timezone.now()
         current.review_comment = ""
-        current._change_reason = f"Submitted for clinical review by {_name(user)}"
-        current._history_user = user
-        current.save()
-    _copy_review_state(current, article)
+        _save_version(current, by=user, reason=f"Submitted for clinical review by {_name(user)}")
     return article
 
 
@@ -168,11 +183,11 @@ def take_translations_offline(*, article: Article, user) -> int:
     taken = 0
     for translation in article.translations.published():
         translation.status = Status.DRAFT
-        translation._change_reason = (
-            "Taken offline with its English original: readers see “page removed”"
+        _save_version(
+            translation,
+            by=user,
+            reason="Taken offline with its English original: readers see “page removed”",
         )
-        translation._history_user = user
-        translation.save()
         taken += 1
     return taken
 
@@ -182,21 +197,17 @@ def restore(*, article: Article, version, user) -> Article:
     an unpublished page takes them straight away, since nobody reads it."""
     values = {name: getattr(version, name) for name in DRAFT_FIELDS}
     when = staff_datetime(version.history_date)
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         if current.is_public:
             current.draft = values
             current.draft_publish_at = None
-            current._change_reason = f"Restored the version of {when} as a draft"
+            reason = f"Restored the version of {when} as a draft"
             fields = ["draft", "draft_publish_at"]
         else:
             for name, value in values.items():
                 setattr(current, name, value)
-            current._change_reason = f"Restored the version of {when}"
-            fields = None
-        current._history_user = user
-        current.save(update_fields=fields)
-    _copy_review_state(current, article)
+            reason, fields = f"Restored the version of {when}", None
+        _save_version(current, by=user, reason=reason, fields=fields)
     return article
 
 
@@ -209,10 +220,8 @@ def approve(*, article: Article, reviewer, token: str, today=None) -> Article:
     ``token`` is ``review_token()`` of the text on the reviewer's screen; if the live
     or the pending text changed since, nothing happens and ``TextChanged`` says so.
     """
-    if not review.can_sign_off(reviewer):
-        raise PermissionDenied(review.why_cannot_sign_off(reviewer) or "Cannot sign off.")
-    with transaction.atomic():
-        current = _locked(article)
+    _require_reviewer(reviewer, "Cannot sign off.")
+    with _changing(article) as current:
         _check_token(current, token)
         current.apply_draft()
         if not current.is_public and not current.is_scheduled:
@@ -221,10 +230,8 @@ def approve(*, article: Article, reviewer, token: str, today=None) -> Article:
         review.record_sign_off(article=current, reviewer=reviewer, today=today)
         current.review_state = ReviewState.NONE
         current.review_comment = ""
-        current._change_reason = f"Approved by {current.reviewed_by} and published"
-        current._history_user = reviewer
-        current.save()
-    _copy_review_state(current, article)
+        reason = f"Approved by {current.reviewed_by} and published"
+        _save_version(current, by=reviewer, reason=reason)
     return article
 
 
@@ -234,19 +241,15 @@ def sign_off(*, article: Article, reviewer, token: str | None = None, today=None
     ``token`` is the review token of the text the reviewer read; without one, the text
     of the ``article`` instance the caller holds is what they vouch for.
     """
-    if not review.can_sign_off(reviewer):
-        raise PermissionDenied(review.why_cannot_sign_off(reviewer) or "Cannot sign off.")
+    _require_reviewer(reviewer, "Cannot sign off.")
     token = token or article.review_token()
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         _check_token(current, token)
         review.record_sign_off(article=current, reviewer=reviewer, today=today)
         if current.review_state == ReviewState.PUBLISHED_UNREVIEWED or not current.has_draft:
             current.review_state = ReviewState.NONE
-        current._change_reason = f"Clinical sign-off by {current.reviewed_by}"
-        current._history_user = reviewer
-        current.save()
-    _copy_review_state(current, article)
+        reason = f"Clinical sign-off by {current.reviewed_by}"
+        _save_version(current, by=reviewer, reason=reason)
     return article
 
 
@@ -256,16 +259,12 @@ def request_changes(*, article: Article, reviewer, comment: str) -> Article:
     comment = (comment or "").strip()
     if not comment:
         raise ValueError("Say what needs to change: the editor sees your comment.")
-    if not review.can_sign_off(reviewer):
-        raise PermissionDenied(review.why_cannot_sign_off(reviewer) or "Cannot review.")
-    with transaction.atomic():
-        current = _locked(article)
+    _require_reviewer(reviewer, "Cannot review.")
+    with _changing(article) as current:
         current.review_state = ReviewState.CHANGES_REQUESTED
         current.review_comment = comment
-        current._change_reason = f"Changes requested by {review.reviewer_name(reviewer)}: {comment}"
-        current._history_user = reviewer
-        current.save()
-    _copy_review_state(current, article)
+        reason = f"Changes requested by {review.reviewer_name(reviewer)}: {comment}"
+        _save_version(current, by=reviewer, reason=reason)
     return article
 
 

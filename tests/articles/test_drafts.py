@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic_site.articles import scheduling
 from clinic_site.articles.history import summary
 from clinic_site.articles.models import Article, Status
-from tests.articles.test_admin import CHANGELIST, form_data
+from tests.articles.test_admin import CHANGELIST, date_and_time, form_data
 from tests.factories import make_article
 from tests.helpers import force_login_verified, make_staff
 
@@ -105,8 +105,7 @@ def test_scheduled_changes_go_live_when_the_worker_runs_its_job(admin_client_wit
         admin_client_with_otp,
         article,
         body="Rest for two hours.\n",
-        changes_publish_at_0=when.strftime("%Y-%m-%d"),
-        changes_publish_at_1=when.strftime("%H:%M:%S"),
+        **date_and_time("changes_publish_at", when),
     )
     assert response.status_code == 302
     assert "an hour" in reader.get(article.get_absolute_url()).content.decode()  # now cached
@@ -160,8 +159,7 @@ def test_changes_cannot_be_scheduled_in_the_past(admin_client_with_otp):
         admin_client_with_otp,
         article,
         body="Rest for two hours.\n",
-        changes_publish_at_0=past.strftime("%Y-%m-%d"),
-        changes_publish_at_1=past.strftime("%H:%M:%S"),
+        **date_and_time("changes_publish_at", past),
     )
 
     assert response.status_code == 200
