@@ -190,6 +190,8 @@ def test_an_editors_change_to_a_reviewed_page_reaches_readers_only_once_approved
     )
 
     assert approved.status_code == 302
+    told = reviewer_client.get(approved["Location"]).content.decode()
+    assert "Approved and published: the page says “Reviewed by Dr R. Example, MD”." in told
     html = public_page(article)
     assert "for an hour" in html and "Reviewed by Dr R. Example, MD" in html
     article.refresh_from_db()
