@@ -108,16 +108,15 @@ def keep_unchanged_moments(cleaned: dict, instance) -> None:
                 cleaned[name] = old
 
 
-# What a reviewer is told after each kind of sign-off, in the words readers will see.
-SIGNED = {
-    workflow.sign_off: lambda article: (
+def signed_off_message(article) -> str:
+    return (
         f"Signed off by {article.reviewed_by} on {article.last_reviewed:%-d %B %Y}. "
         f"Next review due {article.next_review_due:%-d %B %Y}."
-    ),
-    workflow.approve: lambda article: (
-        f"Approved and published: the page says “Reviewed by {article.reviewed_by}”."
-    ),
-}
+    )
+
+
+def approved_message(article) -> str:
+    return f"Approved and published: the page says “Reviewed by {article.reviewed_by}”."
 
 
 class ArticleForm(forms.ModelForm):
@@ -706,7 +705,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         )
         return TemplateResponse(request, template, context, status=409)
 
-    def _sign(self, request, article, transition, *, page):
+    def _sign(self, request, article, transition, *, page, told):
         """Run a sign-off or approval for the text the reviewer had on screen (the form's
         token); if it changed while they read, show them what changed instead."""
         try:
@@ -718,7 +717,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         except workflow.TextChanged as error:
             return self._changed_while_reading(request, error, *page)
         self.log_change(request, article, article._change_reason)
-        self.message_user(request, SIGNED[transition](article), messages.SUCCESS)
+        self.message_user(request, told(article), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def sign_off_view(self, request, object_id):
@@ -728,7 +727,9 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         title = f"Sign off “{article}”"
         template = "admin/articles/sign_off.html"
         if request.method == "POST":
-            return self._sign(request, article, workflow.sign_off, page=(template, title))
+            return self._sign(
+                request, article, workflow.sign_off, page=(template, title), told=signed_off_message
+            )
         context = self._review_context(request, article, title=title)
         return TemplateResponse(request, template, context)
 
@@ -759,7 +760,9 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     request, "Changes requested: the editor sees your comment.", messages.SUCCESS
                 )
                 return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
-            return self._sign(request, article, workflow.approve, page=(template, title))
+            return self._sign(
+                request, article, workflow.approve, page=(template, title), told=approved_message
+            )
         context = self._review_context(request, article, title=title)
         context["can_sign_off"] = review.can_sign_off(request.user)
         context["why_cannot_sign_off"] = review.why_cannot_sign_off(request.user)
