@@ -31,16 +31,11 @@ from clinic_site.core.fields import LocalSplitDateTimeField
 from clinic_site.core.staff_display import staff_datetime, yes_no
 
 from . import history, review, workflow
-from .models import (
-    DRAFT_FIELDS,
-    REVIEW_DUE_SOON_DAYS,
-    Article,
-    EditingSession,
-    Feedback,
-    Status,
-    signed_values,
-)
+from .choices import PUBLISHING_FIELDS, WRITTEN_FIELDS
+from .drafts import DRAFT_FIELDS, EditingSession
+from .models import Article, Feedback, Status
 from .quality import check_article
+from .signoff import REVIEW_DUE_SOON_DAYS, signed_values
 
 TAKE_OFFLINE_WARNING = (
     "Taking this page offline means readers will see “page removed” at its address, "
@@ -113,6 +108,17 @@ def keep_unchanged_moments(cleaned: dict, instance) -> None:
                 cleaned[name] = old
 
 
+def signed_off_message(article) -> str:
+    return (
+        f"Signed off by {article.reviewed_by} on {article.last_reviewed:%-d %B %Y}. "
+        f"Next review due {article.next_review_due:%-d %B %Y}."
+    )
+
+
+def approved_message(article) -> str:
+    return f"Approved and published: the page says “Reviewed by {article.reviewed_by}”."
+
+
 class ArticleForm(forms.ModelForm):
     changes_publish_at = LocalSplitDateTimeField(
         required=False,
@@ -146,17 +152,7 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "key_facts",
-            "topic",
-            "order",
-            "body",
-            "status",
-            "published_at",
-        ]
+        fields = [*WRITTEN_FIELDS, *PUBLISHING_FIELDS]
         widgets = {"key_facts": forms.Textarea(attrs={"rows": 5, "cols": 100})}
 
     def __init__(self, *args, **kwargs):
@@ -302,19 +298,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     fieldsets = [
         (
             None,
-            {
-                "fields": [
-                    "title",
-                    "slug",
-                    "summary",
-                    "key_facts",
-                    "topic",
-                    "order",
-                    "body",
-                    "quality",
-                    "edit_token",
-                ]
-            },
+            {"fields": [*WRITTEN_FIELDS, "quality", "edit_token"]},
         ),
         (
             "Sources and crisis note",
@@ -328,8 +312,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             "Publishing",
             {
                 "fields": [
-                    "status",
-                    "published_at",
+                    *PUBLISHING_FIELDS,
                     "preview_link",
                     "draft_state",
                     "changes_publish_at",
@@ -601,8 +584,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 self.message_user(
                     request,
                     f"Not part of the draft, so not changed: {', '.join(left_out)}. A draft "
-                    "holds the title, summary, topic, position and text; change the others "
-                    "with “Publish changes”.",
+                    "holds the title, summary, key facts, topic, position and text; change "
+                    "the others with “Publish changes”.",
                     messages.WARNING,
                 )
         elif drafting:
@@ -722,6 +705,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         )
         return TemplateResponse(request, template, context, status=409)
 
+    def _sign(self, request, article, transition, *, page, told):
+        """Run a sign-off or approval for the text the reviewer had on screen (the form's
+        token); if it changed while they read, show them what changed instead."""
+        try:
+            transition(
+                article=article,
+                reviewer=request.user,
+                token=request.POST.get("token") or "missing",
+            )
+        except workflow.TextChanged as error:
+            return self._changed_while_reading(request, error, *page)
+        self.log_change(request, article, article._change_reason)
+        self.message_user(request, told(article), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
     def sign_off_view(self, request, object_id):
         article = self._reviewed_article(request, object_id)
         if not review.can_sign_off(request.user):
@@ -729,23 +727,9 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         title = f"Sign off “{article}”"
         template = "admin/articles/sign_off.html"
         if request.method == "POST":
-            try:
-                workflow.sign_off(
-                    article=article,
-                    reviewer=request.user,
-                    token=request.POST.get("token") or "missing",
-                )
-            except workflow.TextChanged as error:
-                return self._changed_while_reading(request, error, template, title)
-            self.log_change(request, article, article._change_reason)
-            self.message_user(
-                request,
-                f"Signed off by {article.reviewed_by} on "
-                f"{article.last_reviewed:%-d %B %Y}. Next review due "
-                f"{article.next_review_due:%-d %B %Y}.",
-                messages.SUCCESS,
+            return self._sign(
+                request, article, workflow.sign_off, page=(template, title), told=signed_off_message
             )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
         context = self._review_context(request, article, title=title)
         return TemplateResponse(request, template, context)
 
@@ -776,21 +760,9 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     request, "Changes requested: the editor sees your comment.", messages.SUCCESS
                 )
                 return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
-            try:
-                workflow.approve(
-                    article=article,
-                    reviewer=request.user,
-                    token=request.POST.get("token") or "missing",
-                )
-            except workflow.TextChanged as error:
-                return self._changed_while_reading(request, error, template, title)
-            self.log_change(request, article, article._change_reason)
-            self.message_user(
-                request,
-                f"Approved and published: the page says “Reviewed by {article.reviewed_by}”.",
-                messages.SUCCESS,
+            return self._sign(
+                request, article, workflow.approve, page=(template, title), told=approved_message
             )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
         context = self._review_context(request, article, title=title)
         context["can_sign_off"] = review.can_sign_off(request.user)
         context["why_cannot_sign_off"] = review.why_cannot_sign_off(request.user)
@@ -810,27 +782,15 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     # --- History ------------------------------------------------------------------------
 
     def get_urls(self):
+        pages = [
+            ("<int:object_id>/history/<int:history_id>/diff/", self.diff_view, "diff"),
+            ("<int:object_id>/sign-off/", self.sign_off_view, "sign_off"),
+            ("<int:object_id>/review/", self.review_view, "review"),
+            ("review-queue/", self.review_queue_view, "review_queue"),
+        ]
         extra = [
-            path(
-                "<int:object_id>/history/<int:history_id>/diff/",
-                self.admin_site.admin_view(self.diff_view),
-                name="articles_article_diff",
-            ),
-            path(
-                "<int:object_id>/sign-off/",
-                self.admin_site.admin_view(self.sign_off_view),
-                name="articles_article_sign_off",
-            ),
-            path(
-                "<int:object_id>/review/",
-                self.admin_site.admin_view(self.review_view),
-                name="articles_article_review",
-            ),
-            path(
-                "review-queue/",
-                self.admin_site.admin_view(self.review_queue_view),
-                name="articles_article_review_queue",
-            ),
+            path(route, self.admin_site.admin_view(view), name=f"articles_article_{name}")
+            for route, view, name in pages
         ]
         return extra + super().get_urls()
 

@@ -16,26 +16,16 @@ from difflib import SequenceMatcher
 from django.utils import timezone
 
 from . import markup, sources
-from .models import (
-    SIGNED_FIELDS,
-    SOURCE_FIELDS,
-    Article,
-    edit_token,
-    signed_print,
-    signed_values,
-)
+from .choices import PUBLISHING_FIELDS, WRITTEN_FIELDS
+from .drafts import edit_token
+from .models import Article
+from .provenance import SOURCE_FIELDS
+from .signoff import SIGNED_FIELDS, signed_print, signed_values
 
 # Fields a reader of the history cares about, in the order they are listed.
 SHOWN_FIELDS = (
-    "title",
-    "slug",
-    "summary",
-    "key_facts",
-    "topic",
-    "order",
-    "body",
-    "status",
-    "published_at",
+    *WRITTEN_FIELDS,
+    *PUBLISHING_FIELDS,
     "reviewed_by",
     "last_reviewed",
     "next_review_due",

@@ -26,16 +26,10 @@ from clinic_site.core.languages import Language
 from clinic_site.core.staff_display import staff_datetime
 
 from . import review, sources
-from .models import (
-    KEY_FACTS_MAX,
-    KEY_FACTS_MIN,
-    REVIEW_FIELDS,
-    SOURCE_FIELDS,
-    Article,
-    Status,
-    fingerprint,
-    next_review_date,
-)
+from .fingerprints import fingerprint
+from .models import KEY_FACTS_MAX, KEY_FACTS_MIN, Article, Status
+from .provenance import REVIEW_FIELDS, SOURCE_FIELDS
+from .signoff import next_review_date
 
 REQUIRED_KEYS = {"title", "summary", "topic"}
 OPTIONAL_KEYS = {

@@ -17,7 +17,8 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Article, Status, next_review_date
+from .models import Article, Status
+from .signoff import next_review_date
 
 SIGN_OFF_PERMISSION = "articles.sign_off_article"
 

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from clinic_site.core import pagecache, ratelimit, structured_data
+from clinic_site.core import ratelimit, structured_data
 from clinic_site.core.languages import current_language
 from clinic_site.core.net import client_ip
 from clinic_site.core.pagecache import cache_public_page
@@ -33,7 +33,6 @@ def home(request):
 
 @cache_public_page
 def article_list(request):
-    pagecache.catch_up()
     return render(
         request,
         "articles/article_list.html",
@@ -43,7 +42,6 @@ def article_list(request):
 
 @cache_public_page
 def article_detail(request, slug):
-    pagecache.catch_up()
     # Staff who edit articles preview drafts and scheduled pages at the same address.
     article = Article.objects.visible_to(request.user).filter(slug=slug).first()
     if article is None:
@@ -132,7 +130,6 @@ def article_draft(request, slug):
 
 
 def search(request):
-    pagecache.catch_up()
     query = clean_query(request.GET.get("q", ""))
     results = search_articles(query, language=current_language()) if query else []
     if query and not results:

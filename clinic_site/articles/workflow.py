@@ -9,6 +9,8 @@ the text the reviewer had on screen (``Article.review_token``), and is refused w
 text changed while they were reading.
 """
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
@@ -19,15 +21,10 @@ from django.utils import timezone
 from clinic_site.core.staff_display import staff_datetime
 
 from . import review
-from .models import (
-    DRAFT_FIELDS,
-    Article,
-    ReviewState,
-    Status,
-    fingerprint,
-    review_token,
-    signed_print,
-)
+from .drafts import DRAFT_FIELDS
+from .fingerprints import fingerprint
+from .models import Article, Status
+from .signoff import ReviewState, review_token, signed_print
 
 PUBLISH_WITHOUT_REVIEW_PERMISSION = "articles.publish_without_review"
 CHANGED_WHILE_READING = "This page changed while you were reading."
@@ -90,10 +87,29 @@ def _check_token(current: Article, token: str) -> None:
         raise TextChanged(article=current, seen=seen_version(current, token))
 
 
-def _copy_review_state(source: Article, target: Article) -> None:
-    """Bring the caller's instance up to date with what was saved."""
-    target.refresh_from_db()
-    target._change_reason = getattr(source, "_change_reason", "")
+@contextlib.contextmanager
+def _changing(article: Article):
+    """The article's row, locked for one transition; once it is saved, the caller's
+    instance is brought up to date with what was saved."""
+    with transaction.atomic():
+        current = _locked(article)
+        yield current
+    article.refresh_from_db()
+    article._change_reason = getattr(current, "_change_reason", "")
+
+
+def _save_version(article: Article, *, by, reason: str, fields=None) -> None:
+    """Save the transition as one version in the history, saying in words what happened
+    and who did it."""
+    article._change_reason = reason
+    if by is not None:
+        article._history_user = by
+    article.save(update_fields=fields)
+
+
+def _require_reviewer(user, refusal: str) -> None:
+    if not review.can_sign_off(user):
+        raise PermissionDenied(review.why_cannot_sign_off(user) or refusal)
 
 
 # --- Editors ---------------------------------------------------------------------------
@@ -101,37 +117,31 @@ def _copy_review_state(source: Article, target: Article) -> None:
 
 def save_draft(*, article: Article, values: dict, user=None, publish_at=None) -> Article:
     """Keep changes to a live article as its draft; readers still see the live text."""
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         current.draft = {name: values[name] for name in DRAFT_FIELDS if name in values}
         current.draft_publish_at = publish_at
-        current._change_reason = (
-            f"Saved as draft, scheduled to publish on {staff_datetime(publish_at)}"
+        _save_version(
+            current,
+            by=user,
+            reason=f"Saved as draft, scheduled to publish on {staff_datetime(publish_at)}"
             if publish_at
-            else "Saved as draft (readers still see the published version)"
+            else "Saved as draft (readers still see the published version)",
+            fields=["draft", "draft_publish_at"],
         )
-        if user is not None:
-            current._history_user = user
-        current.save(update_fields=["draft", "draft_publish_at"])
-    _copy_review_state(current, article)
     return article
 
 
 def submit_for_review(*, article: Article, user) -> Article:
     """Put the article's pending text (its draft, or an unpublished page) in the
     reviewers' queue."""
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         if current.is_public and not current.has_draft and current.is_reviewed:
             raise ValueError("There are no changes to review: the page is already signed off.")
         current.review_state = ReviewState.SUBMITTED
         current.submitted_by = user
         current.submitted_at = timezone.now()
         current.review_comment = ""
-        current._change_reason = f"Submitted for clinical review by {_name(user)}"
-        current._history_user = user
-        current.save()
-    _copy_review_state(current, article)
+        _save_version(current, by=user, reason=f"Submitted for clinical review by {_name(user)}")
     return article
 
 
@@ -173,49 +183,13 @@ def take_translations_offline(*, article: Article, user) -> int:
     taken = 0
     for translation in article.translations.published():
         translation.status = Status.DRAFT
-        translation._change_reason = (
-            "Taken offline with its English original: readers see “page removed”"
+        _save_version(
+            translation,
+            by=user,
+            reason="Taken offline with its English original: readers see “page removed”",
         )
-        translation._history_user = user
-        translation.save()
         taken += 1
     return taken
-
-
-def publish_due_changes(now=None) -> int:
-    """Publish every draft whose scheduled time has come; returns how many.
-
-    The page cache calls it when the next scheduled time (``next_publish_time``) has
-    passed, before building any page (core/pagecache.py, registered in apps.py), so
-    scheduled changes go live with no save and no cron. Only someone who may publish
-    without review can schedule changes to a signed-off page (admin.ArticleForm); if one
-    goes live, it is treated like any change published without review.
-    """
-    now = now or timezone.now()
-    published = 0
-    for pk in Article.objects.with_changes_due(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            # Two readers may arrive at once: only the one that still finds the draft
-            # publishes it.
-            article = Article.objects.select_for_update().with_changes_due(now).filter(pk=pk)
-            article = article.first()
-            if article is None:
-                continue
-            scheduled = article.draft_publish_at
-            unreviewed = replaces_reviewed_text(article, article.signed_values(pending=True))
-            article.apply_draft()
-            article._change_reason = (
-                f"Published the changes scheduled for {staff_datetime(scheduled)}"
-            )
-            if unreviewed:
-                article.review_state = ReviewState.PUBLISHED_UNREVIEWED
-                article._change_reason += ", without clinical review"
-                transaction.on_commit(
-                    lambda article=article: notify_reviewers_of_unreviewed_change(article)
-                )
-            article.save()
-            published += 1
-    return published
 
 
 def restore(*, article: Article, version, user) -> Article:
@@ -223,21 +197,17 @@ def restore(*, article: Article, version, user) -> Article:
     an unpublished page takes them straight away, since nobody reads it."""
     values = {name: getattr(version, name) for name in DRAFT_FIELDS}
     when = staff_datetime(version.history_date)
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         if current.is_public:
             current.draft = values
             current.draft_publish_at = None
-            current._change_reason = f"Restored the version of {when} as a draft"
+            reason = f"Restored the version of {when} as a draft"
             fields = ["draft", "draft_publish_at"]
         else:
             for name, value in values.items():
                 setattr(current, name, value)
-            current._change_reason = f"Restored the version of {when}"
-            fields = None
-        current._history_user = user
-        current.save(update_fields=fields)
-    _copy_review_state(current, article)
+            reason, fields = f"Restored the version of {when}", None
+        _save_version(current, by=user, reason=reason, fields=fields)
     return article
 
 
@@ -250,10 +220,8 @@ def approve(*, article: Article, reviewer, token: str, today=None) -> Article:
     ``token`` is ``review_token()`` of the text on the reviewer's screen; if the live
     or the pending text changed since, nothing happens and ``TextChanged`` says so.
     """
-    if not review.can_sign_off(reviewer):
-        raise PermissionDenied(review.why_cannot_sign_off(reviewer) or "Cannot sign off.")
-    with transaction.atomic():
-        current = _locked(article)
+    _require_reviewer(reviewer, "Cannot sign off.")
+    with _changing(article) as current:
         _check_token(current, token)
         current.apply_draft()
         if not current.is_public and not current.is_scheduled:
@@ -262,10 +230,8 @@ def approve(*, article: Article, reviewer, token: str, today=None) -> Article:
         review.record_sign_off(article=current, reviewer=reviewer, today=today)
         current.review_state = ReviewState.NONE
         current.review_comment = ""
-        current._change_reason = f"Approved by {current.reviewed_by} and published"
-        current._history_user = reviewer
-        current.save()
-    _copy_review_state(current, article)
+        reason = f"Approved by {current.reviewed_by} and published"
+        _save_version(current, by=reviewer, reason=reason)
     return article
 
 
@@ -275,19 +241,15 @@ def sign_off(*, article: Article, reviewer, token: str | None = None, today=None
     ``token`` is the review token of the text the reviewer read; without one, the text
     of the ``article`` instance the caller holds is what they vouch for.
     """
-    if not review.can_sign_off(reviewer):
-        raise PermissionDenied(review.why_cannot_sign_off(reviewer) or "Cannot sign off.")
+    _require_reviewer(reviewer, "Cannot sign off.")
     token = token or article.review_token()
-    with transaction.atomic():
-        current = _locked(article)
+    with _changing(article) as current:
         _check_token(current, token)
         review.record_sign_off(article=current, reviewer=reviewer, today=today)
         if current.review_state == ReviewState.PUBLISHED_UNREVIEWED or not current.has_draft:
             current.review_state = ReviewState.NONE
-        current._change_reason = f"Clinical sign-off by {current.reviewed_by}"
-        current._history_user = reviewer
-        current.save()
-    _copy_review_state(current, article)
+        reason = f"Clinical sign-off by {current.reviewed_by}"
+        _save_version(current, by=reviewer, reason=reason)
     return article
 
 
@@ -297,16 +259,12 @@ def request_changes(*, article: Article, reviewer, comment: str) -> Article:
     comment = (comment or "").strip()
     if not comment:
         raise ValueError("Say what needs to change: the editor sees your comment.")
-    if not review.can_sign_off(reviewer):
-        raise PermissionDenied(review.why_cannot_sign_off(reviewer) or "Cannot review.")
-    with transaction.atomic():
-        current = _locked(article)
+    _require_reviewer(reviewer, "Cannot review.")
+    with _changing(article) as current:
         current.review_state = ReviewState.CHANGES_REQUESTED
         current.review_comment = comment
-        current._change_reason = f"Changes requested by {review.reviewer_name(reviewer)}: {comment}"
-        current._history_user = reviewer
-        current.save()
-    _copy_review_state(current, article)
+        reason = f"Changes requested by {review.reviewer_name(reviewer)}: {comment}"
+        _save_version(current, by=reviewer, reason=reason)
     return article
 
 

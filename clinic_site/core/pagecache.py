@@ -7,15 +7,18 @@ version*, one row in the database (``ContentVersion``) that every process checks
 most every ``PAGE_CACHE_CHECK_SECONDS``: a feature app that changes public content calls
 ``content_changed()``, which writes a new version in the same transaction, and every
 process drops its copies at its next check. The row also carries the next time content
-changes by itself (a scheduled publish), which feature apps report through
-``set_schedule()``; the first process to see that time pass writes a new version.
+changes by itself (a scheduled article becoming visible at its time), which feature
+apps report through ``register_schedule()``; the first process to see that time pass
+writes a new version, and nothing else: publishing scheduled changes is a feature's
+periodic job (articles/scheduling.py), never a reader's request.
 
 While the database is unreachable, a reader still gets this process's copy of a page,
 however old, marked ``X-Served-Stale: database-unavailable`` and never cached further;
 a page without a copy is the outage page (core/outage.py).
 
 This module knows no feature app: they tell it about changes (``content_changed``) and
-about their schedule (``set_schedule``), and mark their views with ``cache_public_page``.
+about their schedules (``register_schedule``), and mark their views with
+``cache_public_page``.
 """
 
 import functools
@@ -44,39 +47,24 @@ SINGLETON = 1
 STALE_HEADER = "X-Served-Stale"
 
 
-def _no_schedule() -> datetime | None:
-    return None
+# {name: a function giving when public content next changes by itself, or None}.
+_schedules: dict[str, Callable[[], datetime | None]] = {}
 
 
-def _nothing_due() -> object:
-    return None
+def register_schedule(name: str, next_change: Callable[[], datetime | None]) -> None:
+    """Add a time at which cached pages expire by themselves (e.g. a scheduled article
+    becomes visible): ``next_change()`` gives the next such time, or None.
 
-
-_next_scheduled_change: Callable[[], datetime | None] = _no_schedule
-_when_due: Callable[[], object] = _nothing_due
-
-
-def set_schedule(
-    next_change: Callable[[], datetime | None], *, on_due: Callable[[], object] | None = None
-) -> None:
-    """Register when public content next changes by itself, and what to do then.
-
-    ``next_change()`` gives that time (or None); ``on_due()`` is called by the first
-    process to see it pass, before any page is built under the next version (e.g. to
-    publish changes that were scheduled for then).
+    Every registered schedule counts (the earliest time wins); registering a name again
+    replaces only that one, so an app's ready() may run twice.
     """
-    global _next_scheduled_change, _when_due
-    _next_scheduled_change = next_change
-    _when_due = on_due or _nothing_due
+    _schedules[name] = next_change
 
 
-def catch_up() -> None:
-    """For pages the cache does not serve (staff, search): make sure whatever was
-    scheduled for now has happened. Costs nothing while this process's check is fresh."""
-    try:
-        _pages.current_version()
-    except Exception:
-        logger.warning("page cache unavailable", extra={"event": "page_cache.version"})
+def next_scheduled_change() -> datetime | None:
+    """The earliest time any registered schedule names (None if none does)."""
+    times = (next_change() for next_change in _schedules.values())
+    return min((when for when in times if when is not None), default=None)
 
 
 def content_changed() -> None:
@@ -95,7 +83,7 @@ def _write_version(*, replacing: str | None = None):
     (several processes may notice a scheduled change at once: one of them writes)."""
     from .models import ContentVersion
 
-    fields = {"version": uuid.uuid4().hex, "valid_until": _next_scheduled_change()}
+    fields = {"version": uuid.uuid4().hex, "valid_until": next_scheduled_change()}
     if replacing is None:
         ContentVersion.objects.update_or_create(pk=SINGLETON, defaults=fields)
     else:
@@ -136,8 +124,7 @@ class _ProcessPages:
                 return self.version
         row = _read_version()
         if row is None or (row["valid_until"] and row["valid_until"] <= timezone.now()):
-            if row is not None:
-                _when_due()
+            # The version row is the only thing a reader's request ever writes.
             _write_version(replacing=row["version"] if row else None)
             row = _read_version()
         with self.lock:

@@ -31,11 +31,15 @@ def form_data(article, **changes):
         "feedback-MAX_NUM_FORMS": "0",
     }
     if article.published_at:
-        local = timezone.localtime(article.published_at)
-        data["published_at_0"] = local.strftime("%Y-%m-%d")
-        data["published_at_1"] = local.strftime("%H:%M:%S")
+        data.update(date_and_time("published_at", article.published_at))
     data.update(changes)
     return data
+
+
+def date_and_time(field: str, when) -> dict:
+    """The admin's two inputs for a date-and-time field, in local time."""
+    local = timezone.localtime(when)
+    return {f"{field}_0": local.strftime("%Y-%m-%d"), f"{field}_1": local.strftime("%H:%M:%S")}
 
 
 def test_article_list_shows_status_topic_review_due_and_feedback(admin_client_with_otp):

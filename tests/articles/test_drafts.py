@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
+from clinic_site.articles import scheduling
 from clinic_site.articles.history import summary
 from clinic_site.articles.models import Article, Status
-from tests.articles.test_admin import CHANGELIST, form_data
+from tests.articles.test_admin import CHANGELIST, date_and_time, form_data
 from tests.factories import make_article
 from tests.helpers import force_login_verified, make_staff
 
@@ -96,25 +98,22 @@ def test_publish_changes_replaces_the_live_version_and_history_records_both(
     ]
 
 
-def test_scheduled_changes_go_live_at_their_time_without_a_save(
-    admin_client_with_otp, reader, monkeypatch
-):
+def test_scheduled_changes_go_live_when_the_worker_runs_its_job(admin_client_with_otp, reader):
     article = make_article(body="Rest for an hour.\n")
     when = timezone.localtime() + timedelta(hours=1)
     response = save_draft(
         admin_client_with_otp,
         article,
         body="Rest for two hours.\n",
-        changes_publish_at_0=when.strftime("%Y-%m-%d"),
-        changes_publish_at_1=when.strftime("%H:%M:%S"),
+        **date_and_time("changes_publish_at", when),
     )
     assert response.status_code == 302
     assert "an hour" in reader.get(article.get_absolute_url()).content.decode()  # now cached
 
-    later = timezone.now() + timedelta(hours=1, minutes=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
+    with time_machine.travel(when + timedelta(seconds=30), tick=False):
+        assert scheduling.publish_due_changes() == 1
 
-    assert "two hours" in reader.get(article.get_absolute_url()).content.decode()
+        assert "two hours" in reader.get(article.get_absolute_url()).content.decode()
     article.refresh_from_db()
     assert article.draft is None and article.body == "Rest for two hours.\n"
     assert article.history.latest().history_change_reason.startswith(
@@ -122,7 +121,7 @@ def test_scheduled_changes_go_live_at_their_time_without_a_save(
     )
 
 
-def test_scheduled_changes_show_for_staff_who_bypass_the_page_cache(monkeypatch):
+def test_scheduled_changes_show_for_staff_once_the_job_has_run():
     article = make_article(body="Old words.\n")
     article.draft = {**{k: getattr(article, k) for k in ("title", "summary", "topic", "order")}}
     article.draft["body"] = "New words.\n"
@@ -132,10 +131,22 @@ def test_scheduled_changes_show_for_staff_who_bypass_the_page_cache(monkeypatch)
     editor.user_permissions.add(Permission.objects.get(codename="change_article"))
     staff = Client()
     force_login_verified(staff, editor)
-    later = timezone.now() + timedelta(minutes=6)
-    monkeypatch.setattr(timezone, "now", lambda: later)
 
-    assert "New words." in staff.get(article.get_absolute_url()).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        scheduling.publish_due_changes()
+
+        assert "New words." in staff.get(article.get_absolute_url()).content.decode()
+
+
+def test_changes_to_the_key_facts_are_kept_in_the_draft(admin_client_with_otp, reader):
+    article = make_article(key_facts="One.\nTwo.\nThree.")
+
+    save_draft(admin_client_with_otp, article, key_facts="One.\nTwo.\nThree, corrected.")
+
+    article.refresh_from_db()
+    assert article.draft["key_facts"] == "One.\nTwo.\nThree, corrected."
+    assert "Three, corrected." not in reader.get(article.get_absolute_url()).content.decode()
+    assert "Three, corrected." in article.with_draft().key_facts
 
 
 def test_changes_cannot_be_scheduled_in_the_past(admin_client_with_otp):
@@ -148,8 +159,7 @@ def test_changes_cannot_be_scheduled_in_the_past(admin_client_with_otp):
         admin_client_with_otp,
         article,
         body="Rest for two hours.\n",
-        changes_publish_at_0=past.strftime("%Y-%m-%d"),
-        changes_publish_at_1=past.strftime("%H:%M:%S"),
+        **date_and_time("changes_publish_at", past),
     )
 
     assert response.status_code == 200

@@ -144,6 +144,8 @@ def test_a_clinical_reviewer_signs_off_in_the_admin_and_readers_see_it():
     assert "Sign off this version" in page
     assert "Reviewed by Dr B. Example, MD on" in confirm
     assert response.status_code == 302
+    told = client.get(response["Location"]).content.decode()
+    assert "Signed off by Dr B. Example, MD on " in told and "Next review due " in told
     html = Client().get(article.get_absolute_url()).content.decode()
     assert "Reviewed by Dr B. Example, MD on" in html
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clinic_site.accounts.roles import EDITOR, ROLE_PERMISSIONS, setup_roles
-from clinic_site.articles import workflow
+from clinic_site.articles import scheduling, workflow
 from clinic_site.articles.models import (
     DRAFT_FIELDS,
     SIGNED_FIELDS,
@@ -23,7 +24,7 @@ from clinic_site.articles.models import (
     ReviewState,
     fingerprint,
 )
-from tests.articles.test_admin import form_data
+from tests.articles.test_admin import date_and_time, form_data
 from tests.factories import make_article
 from tests.helpers import force_login_verified, make_reviewer, make_staff
 
@@ -189,6 +190,8 @@ def test_an_editors_change_to_a_reviewed_page_reaches_readers_only_once_approved
     )
 
     assert approved.status_code == 302
+    told = reviewer_client.get(approved["Location"]).content.decode()
+    assert "Approved and published: the page says “Reviewed by Dr R. Example, MD”." in told
     html = public_page(article)
     assert "for an hour" in html and "Reviewed by Dr R. Example, MD" in html
     article.refresh_from_db()
@@ -406,43 +409,49 @@ def test_the_public_page_says_reviewed_by_x_only_above_words_x_approved(seed):
 # --- Who is editing ----------------------------------------------------------------------
 
 
-def test_an_article_open_in_someone_elses_editor_says_who_and_since_when(settings):
-    zone = ZoneInfo(settings.TIME_ZONE)
-    article = make_article(status="draft")
-    first_user = make_staff("first", superuser=True)[0]
-    first_user.first_name, first_user.last_name = "Alex", "Editor"
-    first_user.save()
-    first = logged_in(first_user)
-    second = logged_in(make_staff("second", superuser=True)[0])
-    url = f"{CHANGELIST}{article.pk}/change/"
+def on_2_december(hour: int, minute: int):
+    """The clock fixed at that local time of day."""
+    when = datetime(2026, 12, 2, hour, minute, tzinfo=ZoneInfo(django_settings.TIME_ZONE))
+    return time_machine.travel(when, tick=False)
 
-    with time_machine.travel(datetime(2026, 12, 2, 10, 42, tzinfo=zone), tick=False):
-        first.get(url)
-    with time_machine.travel(datetime(2026, 12, 2, 11, 5, tzinfo=zone), tick=False):
-        page = second.get(url).content.decode()
-        own = first.get(url).content.decode()
+
+def opens(browser: Client, url: str, *, at: tuple[int, int]) -> str:
+    with on_2_december(*at):
+        return browser.get(url).content.decode()
+
+
+def two_editors_on_a_draft():
+    """A draft, the browsers of Alex Editor and of "second", and the draft's edit page."""
+    article = make_article(status="draft")
+    alex = make_staff("first", superuser=True)[0]
+    alex.first_name, alex.last_name = "Alex", "Editor"
+    alex.save()
+    second = make_staff("second", superuser=True)[0]
+    return article, logged_in(alex), logged_in(second), f"{CHANGELIST}{article.pk}/change/"
+
+
+def test_an_article_open_in_someone_elses_editor_says_who_and_since_when():
+    article, first, second, url = two_editors_on_a_draft()
+
+    opens(first, url, at=(10, 42))
+    page = opens(second, url, at=(11, 5))
+    own = opens(first, url, at=(11, 5))
     assert "Being edited by Alex Editor since 10:42" in page
     assert "Being edited by Alex Editor" not in own  # not about yourself
     assert "Being edited by second since 11:05" in own
 
-    with time_machine.travel(datetime(2026, 12, 2, 11, 6, tzinfo=zone), tick=False):
+    with on_2_december(11, 6):
         first.post(url, form_data(article, body="Saved.\n"))
         page = second.get(url).content.decode()
     assert "Being edited by Alex Editor" not in page
 
 
-def test_an_editor_who_left_long_ago_is_no_longer_shown(settings):
-    zone = ZoneInfo(settings.TIME_ZONE)
-    article = make_article(status="draft")
-    first = logged_in(make_staff("first", superuser=True)[0])
-    second = logged_in(make_staff("second", superuser=True)[0])
-    url = f"{CHANGELIST}{article.pk}/change/"
+def test_an_editor_who_left_long_ago_is_no_longer_shown():
+    _article, first, second, url = two_editors_on_a_draft()
 
-    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=zone), tick=False):
-        first.get(url)
-    with time_machine.travel(datetime(2026, 12, 2, 9, 31, tzinfo=zone), tick=False):
-        page = second.get(url).content.decode()
-    assert "Being edited by first" not in page
+    opens(first, url, at=(9, 0))
+
+    assert "Being edited by" not in opens(second, url, at=(9, 31))
 
 
 # --- Private means private ---------------------------------------------------------------
@@ -478,8 +487,7 @@ def test_an_editor_cannot_schedule_changes_to_a_reviewed_page():
             article,
             body=ALCOHOL + "\n",
             _save_draft="1",
-            changes_publish_at_0=tomorrow.strftime("%Y-%m-%d"),
-            changes_publish_at_1=tomorrow.strftime("%H:%M:%S"),
+            **date_and_time("changes_publish_at", tomorrow),
         ),
     )
 
@@ -500,7 +508,7 @@ def test_scheduled_changes_to_a_reviewed_page_go_live_as_unreviewed(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert workflow.publish_due_changes(now=soon + timezone.timedelta(seconds=1)) == 1
+        assert scheduling.publish_due_changes(now=soon + timezone.timedelta(seconds=1)) == 1
 
     article.refresh_from_db()
     assert article.body == "Corrected.\n" and not article.is_reviewed

@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from clinic_site.core import pagecache
@@ -109,6 +110,28 @@ def test_a_scheduled_article_appears_without_any_save(client, django_capture_on_
     time.sleep(1.2)
 
     assert b"Soon" in client.get("/articles/").content
+
+
+@pytest.mark.django_db
+def test_every_registered_schedule_expires_the_cached_pages(monkeypatch):
+    """Several apps may say when their content changes by itself; none replaces another."""
+    soon, later = timezone.now() + timedelta(minutes=5), timezone.now() + timedelta(hours=1)
+    monkeypatch.setattr(pagecache, "_schedules", {})
+    pagecache.register_schedule("one.app", lambda: later if timezone.now() < later else None)
+    pagecache.register_schedule("another.app", lambda: soon if timezone.now() < soon else None)
+    pagecache.register_schedule("a.third", lambda: None)
+    assert pagecache.next_scheduled_change() == soon
+
+    first = pagecache._pages.current_version()
+    with time_machine.travel(soon + timedelta(seconds=1), tick=False):
+        second = pagecache._pages.current_version()
+    with time_machine.travel(later + timedelta(seconds=1), tick=False):
+        third = pagecache._pages.current_version()
+
+    assert len({first, second, third}) == 3
+    # The same name again replaces only that app's schedule (ready() may run twice).
+    pagecache.register_schedule("another.app", lambda: None)
+    assert pagecache.next_scheduled_change() == later
 
 
 @pytest.mark.django_db

@@ -3,7 +3,8 @@
 from django import template
 from django.utils import timezone
 
-from clinic_site.articles.models import Article, ReviewState
+from clinic_site.articles.models import Article
+from clinic_site.articles.signoff import ReviewState
 
 register = template.Library()
 
