@@ -260,14 +260,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def redis_cache(url: str, key_prefix: str = "clinic") -> dict:
     """The cache every worker and host shares (the tests build theirs from this too)."""
-    from clinic_site.core.cache import SOCKET_TIMEOUT_SECONDS
+    from clinic_site.core.circuit_breaker import SOCKET_TIMEOUT_SECONDS
 
     return {
-        # Behind a circuit breaker (core/cache.py): a Redis that is down or frozen costs
+        # Behind a circuit breaker (core/circuit_breaker.py): a Redis that is down or frozen costs
         # one short timeout per process every few seconds, and the site carries on
         # without it (sessions from the database, rate limits counted
         # per process).
-        "BACKEND": "clinic_site.core.cache.CircuitBreakerRedisCache",
+        "BACKEND": "clinic_site.core.circuit_breaker.CircuitBreakerRedisCache",
         "LOCATION": url,
         "KEY_PREFIX": key_prefix,
         "OPTIONS": {

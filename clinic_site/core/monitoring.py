@@ -108,7 +108,7 @@ def site_url_matches(host: str) -> bool:
 
 def cache_answers() -> bool:
     """Redis, when configured. The site serves without it, but slower and with per-process
-    rate limits (core/cache.py), so someone should know."""
+    rate limits (core/circuit_breaker.py), so someone should know."""
     if not settings.REDIS_URL:
         return True
     cache.set("monitor", "1", 30)

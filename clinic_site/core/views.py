@@ -75,7 +75,7 @@ def healthz(request):
     """200 when the database answers; 503 otherwise.
 
     Redis is not asked: while it is down or frozen this host still serves every page
-    (core/cache.py's circuit breaker), and a Redis outage must not take every host out
+    (core/circuit_breaker.py's circuit breaker), and a Redis outage must not take every host out
     of the load balancer at once. /monitor reports it (its "cache" check).
     """
     checks = {"database": _database_ok()}
