@@ -203,6 +203,13 @@ NOTIFICATION_OVERDUE_AFTER = timedelta(minutes=10)
 
 
 class ContactRequestQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # An import writing many rows at once skips save(): the urgent rule still holds.
+        objs = list(objs)
+        for contact_request in objs:
+            contact_request.flag_if_urgent()
+        return super().bulk_create(objs, *args, **kwargs)
+
     def in_queue_order(self, *, now=None):
         """Urgent requests still awaiting a response first, then overdue ones, then new
         ones, oldest first."""
@@ -482,7 +489,7 @@ class ContactRequest(models.Model):
     def save(self, *args, **kwargs):
         now = timezone.now()
         if self._state.adding:
-            self.urgent = self.urgent or risk.suggests_risk(self.message)
+            self.flag_if_urgent()
         if self.first_response_at is None and self.reached_the_person:
             self.first_response_at = now
             # Whoever made the change, when the caller says (acting_user): see followup.py.
@@ -506,6 +513,19 @@ class ContactRequest(models.Model):
                 "updated_at",
             }
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def message_is_urgent(message: str) -> bool:
+        """The urgent-request rule, the only place it is applied: the words suggest a
+        risk of suicide or self-harm (risk.py holds the phrases). A request stored any
+        way (the form, staff logging a call, an import) and the words the rate-limited
+        page could not store are judged here."""
+        return risk.suggests_risk(message)
+
+    def flag_if_urgent(self) -> None:
+        """On arrival: urgent if its words say so. Staff may mark a request urgent
+        themselves; nothing here ever clears the flag."""
+        self.urgent = self.urgent or self.message_is_urgent(self.message)
 
     def says_the_same_as(self, submitted) -> bool:
         """True when ``submitted`` (the form's fields) is what this request already holds."""

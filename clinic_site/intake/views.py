@@ -27,7 +27,6 @@ from clinic_site.core.net import client_ip
 
 from .forms import ContactForm
 from .models import ContactRequest, TurnedAwayReason
-from .risk import suggests_risk
 from .services import RateLimited, record_contact_request, record_turned_away
 
 logger = logging.getLogger(__name__)
@@ -115,7 +114,7 @@ def contact_form(request):
             return render(
                 request,
                 "intake/contact_rate_limited.html",
-                {"urgent": suggests_risk(form.cleaned_data["message"])},
+                {"urgent": ContactRequest.message_is_urgent(form.cleaned_data["message"])},
                 status=429,
             )
         except DatabaseError as error:

@@ -102,3 +102,106 @@ def test_contact_page_always_shows_the_urgent_help_notice(client, settings):
 
     assert "not monitored around the clock" in page
     assert 'id="urgent-help"' in page  # the site-wide banner too
+
+
+# --- One rule, whichever way a request arrives --------------------------------------------
+
+# Spanish, typed without accents, as people often do: the rule reads both languages.
+RISKY_ES = "No aguanto mas, ya no quiero vivir."
+
+
+def _stored_from_the_form(message):
+    submit(Client(), form_data(message=message))
+    return ContactRequest.objects.latest("pk")
+
+
+def _logged_by_staff_on_the_admin_page(message):
+    from django.urls import reverse
+
+    from clinic_site.accounts.roles import FRONT_DESK
+    from tests.helpers import force_login_verified, make_staff
+
+    user, _ = make_staff(f"desk{ContactRequest.objects.count()}", groups=[FRONT_DESK])
+    client = Client()
+    force_login_verified(client, user)
+    client.post(
+        reverse("admin:intake_contactrequest_log"),
+        {
+            "source": "phone",
+            "name": "Maria Example",
+            "phone": "555 010 0188",
+            "preferred_contact_method": "phone",
+            "interest": "depression",
+            "message": message,
+            "preferred_language": "es",
+            "consent": "on",
+        },
+    )
+    return ContactRequest.objects.latest("pk")
+
+
+def _logged_by_staff_in_code(message):
+    from clinic_site.accounts.roles import FRONT_DESK
+    from clinic_site.intake.models import Source
+    from clinic_site.intake.services import log_staff_request
+    from tests.helpers import make_staff
+
+    user, _ = make_staff(f"code{ContactRequest.objects.count()}", groups=[FRONT_DESK])
+    data = {
+        "name": "Walk In",
+        "phone": "555 010 0199",
+        "preferred_contact_method": "phone",
+        "interest": "other",
+        "message": message,
+    }
+    return log_staff_request(data=data, source=Source.WALK_IN, user=user)
+
+
+def _created_in_the_shell(message):
+    from .factories import make_contact_request
+
+    return make_contact_request(message=message)
+
+
+def _imported_in_bulk(message):
+    # An import (or a data migration) writing many rows at once never calls save().
+    from .factories import make_contact_request
+
+    template = make_contact_request()
+    template.pk = None
+    template.message = message
+    template.urgent = False
+    template.submission_token = None
+    ContactRequest.objects.bulk_create([template])
+    return ContactRequest.objects.latest("pk")
+
+
+@pytest.mark.parametrize(
+    "arrive",
+    [
+        _stored_from_the_form,
+        _logged_by_staff_on_the_admin_page,
+        _logged_by_staff_in_code,
+        _created_in_the_shell,
+        _imported_in_bulk,
+    ],
+)
+def test_a_request_is_urgent_by_its_words_whichever_way_it_arrives(arrive, roles):
+    assert arrive(RISKY).urgent is True
+    assert arrive(RISKY_ES).urgent is True
+    assert arrive("Could you tell me about the cost?").urgent is False
+
+
+def test_one_module_applies_the_urgent_rule():
+    # The words' rule is risk.suggests_risk; only the model (ContactRequest.message_is_urgent)
+    # calls it, so the form, staff logging, imports and the rate-limited page agree.
+    from pathlib import Path
+
+    intake = Path(__file__).resolve().parents[2] / "clinic_site" / "intake"
+    callers = sorted(
+        str(path.relative_to(intake))
+        for path in intake.rglob("*.py")
+        if "suggests_risk" in path.read_text() and path.name != "risk.py"
+    )
+
+    assert callers == ["models.py"]
