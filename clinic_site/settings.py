@@ -78,7 +78,7 @@ ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
     # django.contrib.admin, with a site that requires a second factor on every page.
-    "clinic_site.accounts.apps.ClinicAdminConfig",
+    "clinic_site.sitewide.apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "clinic_site.articles",
     "clinic_site.intake",
     "clinic_site.accounts",
+    # The top layer, composing the others for staff and readers (docs/architecture.md).
+    "clinic_site.sitewide",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic_site.core.context_processors.clinic",
                 "clinic_site.core.context_processors.languages",
+                "clinic_site.sitewide.context_processors.site_links",
             ],
         },
     }

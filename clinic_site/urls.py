@@ -6,9 +6,10 @@ from django.urls import include, path
 
 from clinic_site.articles import editor
 from clinic_site.articles import views as article_views
-from clinic_site.articles.sitemaps import ArticleSitemap, PageSitemap
+from clinic_site.articles.sitemaps import ArticleSitemap
 from clinic_site.core import views as core_views
 from clinic_site.core.pagecache import cache_public_page
+from clinic_site.sitewide.sitemaps import PageSitemap
 
 sitemaps = {"pages": PageSitemap, "articles": ArticleSitemap}
 
@@ -35,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("articles/", include("clinic_site.articles.urls")),
     path("contact/", include("clinic_site.intake.urls")),
     path("", include("clinic_site.core.urls")),
+    path("", include("clinic_site.sitewide.urls")),
     prefix_default_language=False,
 )
 

@@ -120,3 +120,18 @@ class StaffProfile(models.Model):
     @property
     def public_name(self) -> str:
         return ", ".join(part for part in (self.display_name, self.credentials) if part)
+
+
+def signing_name(user) -> str:
+    """How ``user`` is named beside a clinical sign-off ("Dr A. Example, MD,
+    psychiatrist"), or "" when they have no profile with both a display name and
+    credentials, and so cannot sign off."""
+    if not user.pk:  # AnonymousUser
+        return ""
+    try:
+        profile = user.staff_profile  # select_related("staff_profile") spares a query
+    except StaffProfile.DoesNotExist:
+        return ""
+    if not (profile.display_name.strip() and profile.credentials.strip()):
+        return ""
+    return profile.public_name

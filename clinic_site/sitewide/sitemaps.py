@@ -1,0 +1,23 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+
+class PageSitemap(Sitemap):
+    """The pages that exist at the same address in both languages (/contact/,
+    /es/contact/), each with both as alternates."""
+
+    changefreq = "monthly"
+    i18n = True
+    alternates = True
+
+    def items(self):
+        return [
+            "home",
+            "articles:list",
+            "intake:contact",
+            "sitewide:privacy",
+            "sitewide:editorial_policy",
+        ]
+
+    def location(self, name):
+        return reverse(name)
