@@ -17,6 +17,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic_site.core.models import recorded_staff_member
+
 from .roles import ROLE_PERMISSIONS
 
 INVITATION_VALID_HOURS = 72
@@ -34,20 +36,14 @@ class Invitation(models.Model):
     # A group name from roles.py. Not a choices field, so a role added there (the
     # clinical reviewer, say) is offered without a migration.
     role = models.CharField(max_length=80)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    invited_by = recorded_staff_member()
     created_at = models.DateTimeField("sent", default=timezone.now, editable=False)
     accepted_at = models.DateTimeField("accepted", null=True, blank=True, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
+    user = recorded_staff_member(
+        "The account it is for: made on acceptance, or, for a new authenticator after a "
+        "lost phone, the existing account.",
+        optional=True,
         on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-        help_text="The account it is for: made on acceptance, or, for a new authenticator "
-        "after a lost phone, the existing account.",
     )
 
     objects = InvitationQuerySet.as_manager()

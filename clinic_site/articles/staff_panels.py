@@ -1,6 +1,7 @@
 """The articles' parts of the staff pages, registered with core.panels (imported by
 clinic_site/sitewide at start-up, like admin.py): the clinical-review summary on the
-staff home, and readers' answers per article on the dashboard."""
+staff home, and readers' answers per article on the dashboard
+(templates/admin/articles/panels/)."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -10,6 +11,7 @@ from clinic_site.core import panels
 from .models import Article, ReviewState, Status
 
 
+@panels.on_home("articles.view_article", order=20)
 def reviews_due(request) -> dict:
     """Counts of articles needing a clinical review, for staff who work on articles."""
     today = timezone.localdate()
@@ -27,6 +29,11 @@ def reviews_due(request) -> dict:
     }
 
 
+@panels.on_dashboard("articles.view_feedback", order=20)
+def feedback(request) -> dict:
+    return {"feedback": feedback_per_article()}
+
+
 def feedback_per_article() -> list:
     """Each article with at least one answer: how many said yes and no."""
     return list(
@@ -38,25 +45,3 @@ def feedback_per_article() -> list:
         .order_by("title")
         .values("title", "helpful_yes", "helpful_no")
     )
-
-
-panels.register(
-    panels.HOME,
-    panels.Panel(
-        name="articles.reviews_due",
-        template="admin/articles/includes/reviews_due.html",
-        permission="articles.view_article",
-        context=reviews_due,
-        order=20,
-    ),
-)
-panels.register(
-    panels.DASHBOARD,
-    panels.Panel(
-        name="articles.feedback",
-        template="admin/articles/includes/dashboard_feedback.html",
-        permission="articles.view_feedback",
-        context=lambda request: {"feedback": feedback_per_article()},
-        order=20,
-    ),
-)

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from .logging import failure
 from .models import Heartbeat
 from .worker import HEARTBEAT_PREFIX
 
@@ -70,7 +71,7 @@ def _run_checks() -> list[str]:
             ok = False
             logger.warning(
                 "monitoring check raised",
-                extra={"event": "monitor", "outcome": name, "error_type": type(error).__name__},
+                extra=failure(error, event="monitor", outcome=name),
             )
         if not ok:
             failed.append(name)

@@ -4,7 +4,11 @@ The staff home (the admin index) and the manager's dashboard are composed by
 ``clinic_site/sitewide`` from the panels registered here. Each feature app registers
 its own in its ``staff_panels.py`` (found like ``admin.py``: sitewide's AppConfig
 imports every app's ``staff_panels`` module), naming who may see the panel, so the
-composing pages hold no copy of any app's rules and core knows none of the apps.
+composing pages hold no copy of any app's rules and core knows none of the apps::
+
+    @panels.on_home("intake.view_contactrequest", order=10)
+    def staff_not_notified(request) -> dict:  # admin/intake/panels/staff_not_notified.html
+        return {"count": ...}
 """
 
 from collections.abc import Callable
@@ -40,10 +44,32 @@ def register(page: str, panel: Panel) -> None:
     _panels[page][panel.name] = panel
 
 
-def register_page_context(name: str, context: Callable[[HttpRequest], dict]) -> None:
-    """Add to every staff page's template context (the urgent count in the banner and the
-    tab title, say). ``context`` decides for itself whom it tells what."""
-    _page_context[name] = context
+def _adder(page: str):
+    def add(permission: str, *, order: int = 100):
+        """Decorator: the function gives the context of the panel drawn by
+        templates/admin/<its app>/panels/<its name>.html."""
+
+        def registered(context):
+            app = context.__module__.split(".")[1]  # clinic_site.<app>.staff_panels
+            template = f"admin/{app}/panels/{context.__name__}.html"
+            name = f"{app}.{context.__name__}"
+            register(page, Panel(name, template, permission, context, order))
+            return context
+
+        return registered
+
+    return add
+
+
+on_home = _adder(HOME)
+on_dashboard = _adder(DASHBOARD)
+
+
+def on_every_page(context: Callable[[HttpRequest], dict]):
+    """Decorator: the function adds to every staff page's template context (the urgent
+    count in the banner and the tab title, say), deciding for itself whom it tells what."""
+    _page_context[f"{context.__module__}.{context.__name__}"] = context
+    return context
 
 
 def visible(page: str, user) -> list[Panel]:

@@ -22,6 +22,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from clinic_site.core.languages import Language
+from clinic_site.core.models import recorded_staff_member
 
 from . import opening_hours, risk
 
@@ -377,14 +378,8 @@ class ContactRequest(models.Model):
         help_text="How the request reached us: the website form, or a call or visit "
         "logged by staff.",
     )
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        help_text="Who logged a phone call or walk-in. Empty for the website form.",
+    logged_by = recorded_staff_member(
+        "Who logged a phone call or walk-in. Empty for the website form.", optional=True
     )
     held_reason = models.CharField(
         "held",
@@ -435,14 +430,9 @@ class ContactRequest(models.Model):
         help_text="When the clinic first reached the person (contacted, or closed with an "
         "outcome that needed a conversation). Tries with no answer do not count.",
     )
-    first_response_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        help_text="Who first reached the person (for the dashboard's figures per staff member).",
+    first_response_by = recorded_staff_member(
+        "Who first reached the person (for the dashboard's figures per staff member).",
+        optional=True,
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notified_at = models.DateTimeField(
@@ -698,9 +688,7 @@ class ContactNote(models.Model):
     contact_request = models.ForeignKey(
         ContactRequest, on_delete=models.CASCADE, related_name="notes"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    author = recorded_staff_member()
     body = models.TextField("note", max_length=NOTE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -720,9 +708,7 @@ class ContactAttempt(models.Model):
         ContactRequest, on_delete=models.CASCADE, related_name="attempts"
     )
     channel = models.CharField("how", max_length=10, choices=AttemptChannel.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    by = recorded_staff_member()
     at = models.DateTimeField("when", default=timezone.now, editable=False)
 
     class Meta:

@@ -1,7 +1,8 @@
 """The front desk's parts of the staff pages, registered with core.panels (imported by
 clinic_site/sitewide at start-up, like admin.py): the "staff not notified" alert on the
-staff home, the request figures on the dashboard, and the open-urgent count on every
-staff page. Only people who can read contact requests see any of them (never Editors).
+staff home, the request figures on the dashboard (templates/admin/intake/panels/), and
+the open-urgent count on every staff page. Only people who can read contact requests
+see any of them (never Editors).
 """
 
 from django.conf import settings
@@ -16,11 +17,13 @@ from .models import ContactRequest
 VIEW_REQUESTS = "intake.view_contactrequest"
 
 
+@panels.on_home(VIEW_REQUESTS, order=10)  # an alert: above everything else
 def staff_not_notified(request) -> dict:
     """New requests staff were never emailed about."""
     return {"count": ContactRequest.objects.staff_not_notified().count()}
 
 
+@panels.on_dashboard(VIEW_REQUESTS, order=10)
 def request_figures(request) -> dict:
     weeks = figures.weekly_requests()
     labels = [week.short_label for week in weeks]
@@ -43,6 +46,7 @@ def request_figures(request) -> dict:
     }
 
 
+@panels.on_every_page
 def open_urgent(request) -> dict:
     """The number of open urgent requests, for the banner and the tab title of every staff
     page; counted over the whole queue, so no search or filter can hide it."""
@@ -59,26 +63,3 @@ def open_urgent(request) -> dict:
         "newest_urgent_request": urgent.order_by("-pk").values_list("pk", flat=True).first() or 0,
         "staff_poll_seconds": settings.STAFF_POLL_SECONDS,
     }
-
-
-panels.register(
-    panels.HOME,
-    panels.Panel(
-        name="intake.staff_not_notified",
-        template="admin/intake/includes/notification_alert.html",
-        permission=VIEW_REQUESTS,
-        context=staff_not_notified,
-        order=10,  # an alert: above everything else
-    ),
-)
-panels.register(
-    panels.DASHBOARD,
-    panels.Panel(
-        name="intake.requests",
-        template="admin/intake/includes/dashboard.html",
-        permission=VIEW_REQUESTS,
-        context=request_figures,
-        order=10,
-    ),
-)
-panels.register_page_context("intake.open_urgent", open_urgent)
