@@ -1,5 +1,10 @@
+"""The sitemap: the site's own pages (here) and every public article (articles'
+ArticleSitemap), composed into one /sitemap.xml."""
+
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+
+from clinic_site.articles.sitemaps import ArticleSitemap
 
 
 class PageSitemap(Sitemap):
@@ -21,3 +26,6 @@ class PageSitemap(Sitemap):
 
     def location(self, name):
         return reverse(name)
+
+
+SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap}
