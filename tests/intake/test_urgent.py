@@ -1,12 +1,17 @@
 """A message suggesting risk: flagged urgent, crisis resources shown, staff see it first."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
-from clinic_site.intake.models import ContactRequest
+from clinic_site.intake import consent
+from clinic_site.intake.models import ContactRequest, Source
+from clinic_site.intake.services import log_staff_request
 from clinic_site.intake.views import receipt_cookie_name
 
 from .factories import CONTACT_URL, THANKS_URL, form_data, submit
@@ -110,21 +115,25 @@ def test_contact_page_always_shows_the_urgent_help_notice(client, settings):
 RISKY_ES = "No aguanto mas, ya no quiero vivir."
 
 
-def _stored_from_the_form(message):
+def _submitted(message) -> dict:
+    return {
+        "name": "Sam Example",
+        "email": "sam@example.com",
+        "preferred_contact_method": "email",
+        "interest": "other",
+        "message": message,
+        "consent_version": consent.CURRENT_VERSION,
+        "consented_at": timezone.now(),
+    }
+
+
+def _stored_from_the_form(message, staff):
     submit(Client(), form_data(message=message))
     return ContactRequest.objects.latest("pk")
 
 
-def _logged_by_staff_on_the_admin_page(message):
-    from django.urls import reverse
-
-    from clinic_site.accounts.roles import FRONT_DESK
-    from tests.helpers import force_login_verified, make_staff
-
-    user, _ = make_staff(f"desk{ContactRequest.objects.count()}", groups=[FRONT_DESK])
-    client = Client()
-    force_login_verified(client, user)
-    client.post(
+def _logged_by_staff_on_the_admin_page(message, staff):
+    staff.post(
         reverse("admin:intake_contactrequest_log"),
         {
             "source": "phone",
@@ -140,39 +149,18 @@ def _logged_by_staff_on_the_admin_page(message):
     return ContactRequest.objects.latest("pk")
 
 
-def _logged_by_staff_in_code(message):
-    from clinic_site.accounts.roles import FRONT_DESK
-    from clinic_site.intake.models import Source
-    from clinic_site.intake.services import log_staff_request
-    from tests.helpers import make_staff
-
-    user, _ = make_staff(f"code{ContactRequest.objects.count()}", groups=[FRONT_DESK])
-    data = {
-        "name": "Walk In",
-        "phone": "555 010 0199",
-        "preferred_contact_method": "phone",
-        "interest": "other",
-        "message": message,
-    }
-    return log_staff_request(data=data, source=Source.WALK_IN, user=user)
+def _logged_by_staff_in_code(message, staff):
+    data = {**_submitted(message), "phone": "555 010 0199", "preferred_contact_method": "phone"}
+    return log_staff_request(data=data, source=Source.WALK_IN, user=staff.user)
 
 
-def _created_in_the_shell(message):
-    from .factories import make_contact_request
-
-    return make_contact_request(message=message)
+def _created_in_the_shell(message, staff):
+    return ContactRequest.objects.create(**_submitted(message))
 
 
-def _imported_in_bulk(message):
+def _imported_in_bulk(message, staff):
     # An import (or a data migration) writing many rows at once never calls save().
-    from .factories import make_contact_request
-
-    template = make_contact_request()
-    template.pk = None
-    template.message = message
-    template.urgent = False
-    template.submission_token = None
-    ContactRequest.objects.bulk_create([template])
+    ContactRequest.objects.bulk_create([ContactRequest(**_submitted(message))])
     return ContactRequest.objects.latest("pk")
 
 
@@ -186,17 +174,20 @@ def _imported_in_bulk(message):
         _imported_in_bulk,
     ],
 )
-def test_a_request_is_urgent_by_its_words_whichever_way_it_arrives(arrive, roles):
-    assert arrive(RISKY).urgent is True
-    assert arrive(RISKY_ES).urgent is True
-    assert arrive("Could you tell me about the cost?").urgent is False
+def test_a_request_is_urgent_by_its_words_whichever_way_it_arrives(arrive, admin_client_with_otp):
+    staff = admin_client_with_otp
+    for message, urgent in [(RISKY, True), (RISKY_ES, True), ("What does it cost?", False)]:
+        before = ContactRequest.objects.count()
+
+        stored = arrive(message, staff)
+
+        assert ContactRequest.objects.count() == before + 1  # this one, not an earlier one
+        assert stored.urgent is urgent, message
 
 
 def test_one_module_applies_the_urgent_rule():
     # The words' rule is risk.suggests_risk; only the model (ContactRequest.message_is_urgent)
     # calls it, so the form, staff logging, imports and the rate-limited page agree.
-    from pathlib import Path
-
     intake = Path(__file__).resolve().parents[2] / "clinic_site" / "intake"
     callers = sorted(
         str(path.relative_to(intake))
