@@ -78,7 +78,7 @@ ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
     # django.contrib.admin, with a site that requires a second factor on every page.
-    "clinic_site.accounts.apps.ClinicAdminConfig",
+    "clinic_site.sitewide.apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "clinic_site.articles",
     "clinic_site.intake",
     "clinic_site.accounts",
+    # The top layer, composing the others for staff and readers (docs/architecture.md).
+    "clinic_site.sitewide",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic_site.core.context_processors.clinic",
                 "clinic_site.core.context_processors.languages",
+                "clinic_site.sitewide.context_processors.site_links",
             ],
         },
     }
@@ -260,14 +263,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def redis_cache(url: str, key_prefix: str = "clinic") -> dict:
     """The cache every worker and host shares (the tests build theirs from this too)."""
-    from clinic_site.core.cache import SOCKET_TIMEOUT_SECONDS
+    from clinic_site.core.circuit_breaker import SOCKET_TIMEOUT_SECONDS
 
     return {
-        # Behind a circuit breaker (core/cache.py): a Redis that is down or frozen costs
+        # Behind a circuit breaker (core/circuit_breaker.py): a Redis that is down or frozen costs
         # one short timeout per process every few seconds, and the site carries on
         # without it (sessions from the database, rate limits counted
         # per process).
-        "BACKEND": "clinic_site.core.cache.CircuitBreakerRedisCache",
+        "BACKEND": "clinic_site.core.circuit_breaker.CircuitBreakerRedisCache",
         "LOCATION": url,
         "KEY_PREFIX": key_prefix,
         "OPTIONS": {

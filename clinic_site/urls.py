@@ -6,14 +6,12 @@ from django.urls import include, path
 
 from clinic_site.articles import editor
 from clinic_site.articles import views as article_views
-from clinic_site.articles.sitemaps import ArticleSitemap, PageSitemap
 from clinic_site.core import views as core_views
 from clinic_site.core.pagecache import cache_public_page
-
-sitemaps = {"pages": PageSitemap, "articles": ArticleSitemap}
+from clinic_site.sitewide.sitemaps import SITEMAPS
 
 urlpatterns = [
-    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path(".well-known/security.txt", core_views.security_txt, name="security_txt"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -35,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("articles/", include("clinic_site.articles.urls")),
     path("contact/", include("clinic_site.intake.urls")),
     path("", include("clinic_site.core.urls")),
+    path("", include("clinic_site.sitewide.urls")),
     prefix_default_language=False,
 )
 

@@ -1,25 +1,21 @@
-"""The admin site: every page needs a password *and* a code from an authenticator app.
+"""The admin site's staff identity: every page needs a password *and* a code from an
+authenticator app, and only superusers see Django's internal models.
 
 The admin holds patients' contact requests, so the second factor guards the whole site
 rather than some models: a staff member who has not verified a TOTP device in this
 session is treated as if they were not staff at all, and lands on the login page.
+What the staff pages show (the home's panels, the dashboard) is composed on top of
+this site by clinic_site/sitewide/admin_site.py.
 """
 
-from functools import partial, wraps
+from functools import wraps
 
 from django import forms
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
-
-from clinic_site.readership.views import readership_csv, readership_page
-
-from .dashboard import can_see_dashboard, dashboard_view
 
 
 class ClinicAuthenticationForm(OTPAdminAuthenticationForm):
@@ -103,10 +99,9 @@ def is_internal(model) -> bool:
     )
 
 
-class ClinicAdminSite(OTPAdminSite):
+class TwoFactorAdminSite(OTPAdminSite):
     site_header = "Clinic website administration"
     site_title = "Clinic website admin"
-    index_title = "Contact requests and articles"
     login_form = ClinicAuthenticationForm
     login_template = "admin/login.html"
 
@@ -114,26 +109,6 @@ class ClinicAdminSite(OTPAdminSite):
         # OTPAdminSite defaults its name to "otpadmin"; keep "admin" so every
         # reverse("admin:...") in the project and in third-party apps still works.
         super().__init__(name)
-
-    def get_urls(self):
-        return [
-            path(
-                "dashboard/",
-                self.admin_view(partial(dashboard_view, admin_site=self)),
-                name="dashboard",
-            ),
-            path(
-                "readership/",
-                self.admin_view(partial(readership_view, admin_site=self)),
-                name="readership",
-            ),
-            path(
-                "readership.csv",
-                self.admin_view(partial(readership_view, admin_site=self, as_csv=True)),
-                name="readership_csv",
-            ),
-            *super().get_urls(),
-        ]
 
     def _build_app_dict(self, request, label=None):
         # Every list of models (the home page, the side bar, an app's page) is built here.
@@ -164,48 +139,6 @@ class ClinicAdminSite(OTPAdminSite):
                 return TemplateResponse(request, "admin/403.html", context, status=403)
 
         return answered
-
-    def each_context(self, request):
-        context = super().each_context(request)
-        # Not on the login page of someone who has a password but no second factor yet.
-        verified = self.has_permission(request)
-        context.update(open_urgent_context(request) if verified else {"open_urgent_requests": None})
-        context["clinic_time_zone"] = settings.TIME_ZONE
-        context["sees_dashboard"] = verified and can_see_dashboard(request.user)
-        return context
-
-
-def readership_view(request, *, admin_site, as_csv=False):
-    """The readership figures (clinic_site/readership), for the dashboard's people."""
-    if not can_see_dashboard(request.user):
-        raise PermissionDenied
-    if as_csv:
-        return readership_csv(request)
-    return readership_page(request, context=admin_site.each_context(request))
-
-
-def open_urgent_context(request) -> dict:
-    """The number of open urgent requests, for the banner on every staff page.
-
-    Only for people who can read contact requests (never Editors); counted over the
-    whole queue, so no search or filter can hide it. The model is looked up by name:
-    this app sits beside intake and does not import it.
-    """
-    user = getattr(request, "user", None)
-    if user is None or not user.has_perm("intake.view_contactrequest"):
-        return {"open_urgent_requests": None}
-    ContactRequest = apps.get_model("intake", "ContactRequest")
-    open_urgent = ContactRequest.objects.open_urgent()
-    return {
-        "open_urgent_requests": open_urgent.count(),
-        "open_urgent_url": reverse("admin:intake_contactrequest_changelist")
-        + "?attention=urgent&clear_search=1",
-        # static/js/staff-live.js polls this to keep the banner and tab title current.
-        "open_urgent_status_url": reverse("admin:intake_contactrequest_urgent_status"),
-        "newest_urgent_request": open_urgent.order_by("-pk").values_list("pk", flat=True).first()
-        or 0,
-        "staff_poll_seconds": settings.STAFF_POLL_SECONDS,
-    }
 
 
 def _superusers_only_for_internals(view):

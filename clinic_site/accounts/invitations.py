@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic_site.core.logging import failure
+
 from .models import INVITATION_VALID_HOURS, Invitation, StaffProfile
 
 logger = logging.getLogger("clinic_site.accounts.staff")
@@ -56,11 +58,9 @@ def send_invitation(*, invitation: Invitation) -> None:
         # an SMTP error can quote addresses, so only its type is logged.
         logger.error(
             "staff invitation not sent: mail failed",
-            extra={
-                "event": "staff.invitation_not_sent",
-                "user_id": invitation.invited_by_id,
-                "error_type": type(error).__name__,
-            },
+            extra=failure(
+                error, event="staff.invitation_not_sent", user_id=invitation.invited_by_id
+            ),
         )
         raise MailNotSent from error
     logger.info(

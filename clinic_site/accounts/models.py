@@ -17,6 +17,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic_site.core.models import recorded_staff_member
+
 from .roles import ROLE_PERMISSIONS
 
 INVITATION_VALID_HOURS = 72
@@ -34,20 +36,14 @@ class Invitation(models.Model):
     # A group name from roles.py. Not a choices field, so a role added there (the
     # clinical reviewer, say) is offered without a migration.
     role = models.CharField(max_length=80)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    invited_by = recorded_staff_member()
     created_at = models.DateTimeField("sent", default=timezone.now, editable=False)
     accepted_at = models.DateTimeField("accepted", null=True, blank=True, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
+    user = recorded_staff_member(
+        "The account it is for: made on acceptance, or, for a new authenticator after a "
+        "lost phone, the existing account.",
+        optional=True,
         on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-        help_text="The account it is for: made on acceptance, or, for a new authenticator "
-        "after a lost phone, the existing account.",
     )
 
     objects = InvitationQuerySet.as_manager()
@@ -120,3 +116,18 @@ class StaffProfile(models.Model):
     @property
     def public_name(self) -> str:
         return ", ".join(part for part in (self.display_name, self.credentials) if part)
+
+
+def signing_name(user) -> str:
+    """How ``user`` is named beside a clinical sign-off ("Dr A. Example, MD,
+    psychiatrist"), or "" when they have no profile with both a display name and
+    credentials, and so cannot sign off."""
+    if not user.pk:  # AnonymousUser
+        return ""
+    try:
+        profile = user.staff_profile  # select_related("staff_profile") spares a query
+    except StaffProfile.DoesNotExist:
+        return ""
+    if not (profile.display_name.strip() and profile.credentials.strip()):
+        return ""
+    return profile.public_name

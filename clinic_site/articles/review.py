@@ -12,10 +12,11 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
+
+from clinic_site.accounts.models import signing_name
 
 from .models import Article, Status
 from .signoff import next_review_date
@@ -24,14 +25,9 @@ SIGN_OFF_PERMISSION = "articles.sign_off_article"
 
 
 def reviewer_name(user) -> str:
-    """'Dr A. Example, MD, psychiatrist', or '' when the user has no usable profile."""
-    try:
-        profile = user.staff_profile
-    except (ObjectDoesNotExist, AttributeError):
-        return ""
-    if not (profile.display_name.strip() and profile.credentials.strip()):
-        return ""
-    return profile.public_name
+    """'Dr A. Example, MD, psychiatrist', or '' when the user has no usable profile
+    (staff profiles are accounts', the layer below: accounts.models.signing_name)."""
+    return signing_name(user)
 
 
 def holds_sign_off_permission(user) -> bool:

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
 
 from .models import Article
 
@@ -36,18 +35,3 @@ class ArticleSitemap(Sitemap):
                     if code in pages
                 ]
         return urls
-
-
-class PageSitemap(Sitemap):
-    """The pages that exist at the same address in both languages (/contact/,
-    /es/contact/), each with both as alternates."""
-
-    changefreq = "monthly"
-    i18n = True
-    alternates = True
-
-    def items(self):
-        return ["home", "articles:list", "intake:contact", "core:privacy", "core:editorial_policy"]
-
-    def location(self, name):
-        return reverse(name)

@@ -8,12 +8,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from clinic_site.core import ratelimit, structured_data
+from clinic_site.core import ratelimit
 from clinic_site.core.languages import current_language
 from clinic_site.core.net import client_ip
 from clinic_site.core.pagecache import cache_public_page
 from clinic_site.readership.counting import record_unanswered_search
 
+from . import structured_data
 from .feedback import FeedbackForm
 from .models import EDIT_PERMISSION, Article, PublishedSlug
 from .search import clean_query, search_articles
@@ -58,8 +59,6 @@ def article_detail(request, slug):
             "related": related,
             "is_preview": not article.is_public,
             "feedback_form": FeedbackForm(),
-            # The contact form records which article led there (the readership figures).
-            "contact_url": f"{reverse('intake:contact')}?from={article.slug}",
             "structured_data": structured_data.medical_web_page(article=article, request=request),
             **language_links(article),
         },

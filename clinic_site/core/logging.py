@@ -46,6 +46,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+def failure(error: BaseException, *, event: str, **extra) -> dict:
+    """``extra=`` for a line about a failure: the error's type, never its message, which
+    can quote hosts, users, addresses and query values."""
+    return {"event": event, **extra, "error_type": type(error).__name__}
+
+
 def stdout_json_config(*, level: str = "INFO", loggers: dict | None = None) -> dict:
     """The logging dictConfig used by Django (settings.LOGGING) and gunicorn alike."""
     return {

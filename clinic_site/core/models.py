@@ -1,8 +1,28 @@
 """Site-wide records that belong to no feature: the public content version, the
-periodic jobs' schedule, and the heartbeats monitoring reads."""
+periodic jobs' schedule, and the heartbeats monitoring reads; and the field every app
+uses to record which member of staff did something."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+def recorded_staff_member(
+    help_text: str = "", *, optional: bool = False, on_delete=models.PROTECT, **options
+) -> models.ForeignKey:
+    """Who did something, kept as a record: never edited in a form, no reverse accessor.
+    Staff who leave are deactivated, not deleted, so PROTECT (the default) keeps the
+    name; ``optional`` for rows nobody on the staff made (the website form, a job)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=on_delete,
+        null=optional,
+        blank=optional,
+        related_name="+",
+        editable=False,
+        help_text=help_text,
+        **options,
+    )
 
 
 class ContentVersion(models.Model):

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from .logging import failure
 from .models import Heartbeat
 from .worker import HEARTBEAT_PREFIX
 
@@ -70,7 +71,7 @@ def _run_checks() -> list[str]:
             ok = False
             logger.warning(
                 "monitoring check raised",
-                extra={"event": "monitor", "outcome": name, "error_type": type(error).__name__},
+                extra=failure(error, event="monitor", outcome=name),
             )
         if not ok:
             failed.append(name)
@@ -108,7 +109,7 @@ def site_url_matches(host: str) -> bool:
 
 def cache_answers() -> bool:
     """Redis, when configured. The site serves without it, but slower and with per-process
-    rate limits (core/cache.py), so someone should know."""
+    rate limits (core/circuit_breaker.py), so someone should know."""
     if not settings.REDIS_URL:
         return True
     cache.set("monitor", "1", 30)

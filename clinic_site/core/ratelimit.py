@@ -1,7 +1,7 @@
 """Cache-backed rate limits, keyed on a hash of the client address (never the raw IP).
 
 With REDIS_URL set the counters are shared by every worker and host. While Redis cannot
-be reached (core/cache.py's circuit is open) each process counts in its own memory
+be reached (core/circuit_breaker.py's circuit is open) each process counts in its own memory
 instead: a client may then get (processes x limit) through, but the limit never
 switches off. The client address comes from ``clinic_site.core.net.client_ip``.
 """
@@ -9,7 +9,7 @@ switches off. The client address comes from ``clinic_site.core.net.client_ip``.
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
-from .cache import CacheUnavailable
+from .circuit_breaker import CacheUnavailable
 from .net import keyed_hash
 
 # This process's own counters, used only while the shared cache is unavailable.

@@ -4,7 +4,5 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
-    path("privacy/", views.privacy, name="privacy"),
-    path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

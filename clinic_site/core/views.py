@@ -18,25 +18,6 @@ from clinic_site.core import monitoring, outage
 logger = logging.getLogger(__name__)
 
 
-def privacy(request):
-    return render(
-        request,
-        "core/privacy.html",
-        {
-            "receipt_minutes": settings.CONTACT_RECEIPT_MINUTES,
-            "readership_keep_days": settings.READERSHIP_KEEP_DAYS,
-        },
-    )
-
-
-def editorial_policy(request):
-    return render(
-        request,
-        "core/editorial_policy.html",
-        {"review_months": settings.CLINICAL_REVIEW_INTERVAL_MONTHS},
-    )
-
-
 @require_GET
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's, feeds')."""
@@ -75,7 +56,7 @@ def healthz(request):
     """200 when the database answers; 503 otherwise.
 
     Redis is not asked: while it is down or frozen this host still serves every page
-    (core/cache.py's circuit breaker), and a Redis outage must not take every host out
+    (core/circuit_breaker.py's circuit breaker), and a Redis outage must not take every host out
     of the load balancer at once. /monitor reports it (its "cache" check).
     """
     checks = {"database": _database_ok()}

@@ -33,6 +33,7 @@ from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
 from . import periodic
+from .logging import failure
 from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -148,12 +149,12 @@ class TaskWorker:
         # The type only: driver messages can quote hosts, users and query values.
         logger.error(
             "task worker: database unavailable; retrying",
-            extra={
-                "event": "task_worker.database_error",
-                "error_type": type(error).__name__,
-                "outcome": f"retry in {delay} s",
-                "attempt": failures,
-            },
+            extra=failure(
+                error,
+                event="task_worker.database_error",
+                outcome=f"retry in {delay} s",
+                attempt=failures,
+            ),
         )
         # A broken connection is useless: drop it, the next query opens a new one.
         for connection in connections.all():

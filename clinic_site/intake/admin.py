@@ -67,64 +67,69 @@ def urgent_procedure(*, spanish: bool = False) -> dict:
     return {"text": text, "phones": phones, "spanish": spanish}
 
 
-class AttentionFilter(admin.SimpleListFilter):
+class NarrowingFilter(admin.SimpleListFilter):
+    """A list filter whose every choice narrows the queryset one way: ``narrowings()``
+    gives {value: (label, narrow)}; no choice, or one not listed, narrows nothing."""
+
+    def narrowings(self) -> dict:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _narrow) in self.narrowings().items()]
+
+    def queryset(self, request, queryset):
+        _label, narrow = self.narrowings().get(self.value(), (None, None))
+        return narrow(queryset) if narrow else queryset
+
+
+class AttentionFilter(NarrowingFilter):
     """The two lists front desk works down first."""
 
     title = "needs attention"
     parameter_name = "attention"
 
-    def lookups(self, request, model_admin):
-        return [
-            ("urgent", "Open urgent requests"),
-            ("overdue", "Overdue (no first response)"),
-            (
-                "left_open",
-                f"Open, nothing done for {settings.CONTACT_RETENTION_DAYS} days: close or keep",
+    def narrowings(self):
+        days = settings.CONTACT_RETENTION_DAYS
+        return {
+            "urgent": ("Open urgent requests", lambda requests: requests.open_urgent()),
+            "overdue": ("Overdue (no first response)", lambda requests: requests.overdue()),
+            "left_open": (
+                f"Open, nothing done for {days} days: close or keep",
+                lambda requests: requests.left_open(days=days),
             ),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "urgent":
-            return queryset.open_urgent()
-        if self.value() == "overdue":
-            return queryset.overdue()
-        if self.value() == "left_open":
-            return queryset.left_open(days=settings.CONTACT_RETENTION_DAYS)
-        return queryset
+        }
 
 
-class HeldFilter(admin.SimpleListFilter):
+class HeldFilter(NarrowingFilter):
     """Requests stored beyond the per-address limit, for a second look."""
 
     title = "held"
     parameter_name = "held"
 
-    def lookups(self, request, model_admin):
-        return [("held", "Held: many requests from one network"), ("not_held", "Not held")]
+    def narrowings(self):
+        return {
+            "held": (
+                "Held: many requests from one network",
+                lambda requests: requests.exclude(held_reason=""),
+            ),
+            "not_held": ("Not held", lambda requests: requests.filter(held_reason="")),
+        }
 
-    def queryset(self, request, queryset):
-        if self.value() == "held":
-            return queryset.exclude(held_reason="")
-        if self.value() == "not_held":
-            return queryset.filter(held_reason="")
-        return queryset
 
-
-class StaffEmailFilter(admin.SimpleListFilter):
+class StaffEmailFilter(NarrowingFilter):
     """Requests whose staff email never went out, in words (see "Staff not notified")."""
 
     title = "staff email"
     parameter_name = "staff_email"
 
-    def lookups(self, request, model_admin):
-        return [("not_notified", "Staff not notified"), ("sent", "Sent")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "not_notified":
-            return queryset.staff_not_notified()
-        if self.value() == "sent":
-            return queryset.filter(notified_at__isnull=False)
-        return queryset
+    def narrowings(self):
+        return {
+            "not_notified": (
+                "Staff not notified",
+                lambda requests: requests.staff_not_notified(),
+            ),
+            "sent": ("Sent", lambda requests: requests.filter(notified_at__isnull=False)),
+        }
 
 
 def moment(attribute: str, description: str):

@@ -22,6 +22,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from clinic_site.core.languages import Language
+from clinic_site.core.models import recorded_staff_member
 
 from . import opening_hours, risk
 
@@ -203,6 +204,13 @@ NOTIFICATION_OVERDUE_AFTER = timedelta(minutes=10)
 
 
 class ContactRequestQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # An import writing many rows at once skips save(): the urgent rule still holds.
+        objs = list(objs)
+        for contact_request in objs:
+            contact_request.flag_if_urgent()
+        return super().bulk_create(objs, *args, **kwargs)
+
     def in_queue_order(self, *, now=None):
         """Urgent requests still awaiting a response first, then overdue ones, then new
         ones, oldest first."""
@@ -370,14 +378,8 @@ class ContactRequest(models.Model):
         help_text="How the request reached us: the website form, or a call or visit "
         "logged by staff.",
     )
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        help_text="Who logged a phone call or walk-in. Empty for the website form.",
+    logged_by = recorded_staff_member(
+        "Who logged a phone call or walk-in. Empty for the website form.", optional=True
     )
     held_reason = models.CharField(
         "held",
@@ -428,14 +430,9 @@ class ContactRequest(models.Model):
         help_text="When the clinic first reached the person (contacted, or closed with an "
         "outcome that needed a conversation). Tries with no answer do not count.",
     )
-    first_response_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        help_text="Who first reached the person (for the dashboard's figures per staff member).",
+    first_response_by = recorded_staff_member(
+        "Who first reached the person (for the dashboard's figures per staff member).",
+        optional=True,
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notified_at = models.DateTimeField(
@@ -482,7 +479,7 @@ class ContactRequest(models.Model):
     def save(self, *args, **kwargs):
         now = timezone.now()
         if self._state.adding:
-            self.urgent = self.urgent or risk.suggests_risk(self.message)
+            self.flag_if_urgent()
         if self.first_response_at is None and self.reached_the_person:
             self.first_response_at = now
             # Whoever made the change, when the caller says (acting_user): see followup.py.
@@ -506,6 +503,19 @@ class ContactRequest(models.Model):
                 "updated_at",
             }
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def message_is_urgent(message: str) -> bool:
+        """The urgent-request rule, the only place it is applied: the words suggest a
+        risk of suicide or self-harm (risk.py holds the phrases). A request stored any
+        way (the form, staff logging a call, an import) and the words the rate-limited
+        page could not store are judged here."""
+        return risk.suggests_risk(message)
+
+    def flag_if_urgent(self) -> None:
+        """On arrival: urgent if its words say so. Staff may mark a request urgent
+        themselves; nothing here ever clears the flag."""
+        self.urgent = self.urgent or self.message_is_urgent(self.message)
 
     def says_the_same_as(self, submitted) -> bool:
         """True when ``submitted`` (the form's fields) is what this request already holds."""
@@ -678,9 +688,7 @@ class ContactNote(models.Model):
     contact_request = models.ForeignKey(
         ContactRequest, on_delete=models.CASCADE, related_name="notes"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    author = recorded_staff_member()
     body = models.TextField("note", max_length=NOTE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -700,9 +708,7 @@ class ContactAttempt(models.Model):
         ContactRequest, on_delete=models.CASCADE, related_name="attempts"
     )
     channel = models.CharField("how", max_length=10, choices=AttemptChannel.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    by = recorded_staff_member()
     at = models.DateTimeField("when", default=timezone.now, editable=False)
 
     class Meta:

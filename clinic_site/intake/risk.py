@@ -1,9 +1,10 @@
 """Does a message suggest a risk of suicide or self-harm?
 
 The phrases are in one reviewable file per language: risk_phrases/en.txt and
-risk_phrases/es.txt beside this module, one phrase a line. This module is the only
-place that decides whether words are urgent (the model calls it when a request is
-stored; the rate-limited page calls it for words it cannot store).
+risk_phrases/es.txt beside this module, one phrase a line. This module decides whether
+words suggest risk; ContactRequest.message_is_urgent is its only caller, the one place
+the urgent rule is applied (a request stored any way, and the words the rate-limited
+page cannot store).
 
 CLINICAL REVIEW: a clinician reviews both files before any change is merged and at
 least once a year. Record each review here.

@@ -23,11 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic_site.core.logging import failure
 from clinic_site.core.net import client_ip
 
 from .forms import ContactForm
 from .models import ContactRequest, TurnedAwayReason
-from .risk import suggests_risk
 from .services import RateLimited, record_contact_request, record_turned_away
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def contact_form(request):
             return render(
                 request,
                 "intake/contact_rate_limited.html",
-                {"urgent": suggests_risk(form.cleaned_data["message"])},
+                {"urgent": ContactRequest.message_is_urgent(form.cleaned_data["message"])},
                 status=429,
             )
         except DatabaseError as error:
@@ -123,11 +123,7 @@ def contact_form(request):
             # number, and hand back what they typed: it is in this response only.
             logger.error(
                 "contact request not stored: database unavailable",
-                extra={
-                    "event": "contact_request.received",
-                    "outcome": "not_stored",
-                    "error_type": type(error).__name__,
-                },
+                extra=failure(error, event="contact_request.received", outcome="not_stored"),
             )
             return render(
                 request, "intake/contact_form.html", {"form": form, "not_sent": True}, status=503

@@ -1,4 +1,4 @@
-"""The readership page and its CSV, inside the staff admin (wired by accounts.admin_site,
+"""The readership page and its CSV, inside the staff admin (wired by sitewide.admin_site,
 which decides who may see them: the dashboard's people)."""
 
 import csv

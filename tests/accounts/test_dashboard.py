@@ -11,15 +11,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic_site.accounts.dashboard import (
-    bar_chart,
-    nice_ceiling,
-    queue_counts,
-    week_start,
-    weekly_requests,
-)
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK, setup_roles
 from clinic_site.articles.models import Feedback
+from clinic_site.core.charts import bar_chart, nice_ceiling
+from clinic_site.intake.figures import queue_counts, week_start, weekly_requests
 from clinic_site.intake.models import Status
 from tests.factories import make_article
 from tests.helpers import force_login_verified, make_staff

@@ -8,10 +8,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clinic_site.accounts.dashboard import bar_chart, request_figures
 from clinic_site.accounts.roles import setup_roles
+from clinic_site.core.charts import bar_chart
 from clinic_site.core.staff_display import duration_words
 from clinic_site.intake import followup
+from clinic_site.intake.figures import request_figures
 from clinic_site.intake.models import Outcome, Source
 from tests.helpers import force_login_verified, make_staff
 from tests.intake.factories import make_contact_request

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from clinic_site.accounts.admin_site import ClinicAdminSite
+from clinic_site.accounts.admin_site import TwoFactorAdminSite
 from tests.helpers import STAFF_PASSWORD, force_login_verified, login_to_admin, make_staff
 from tests.intake.factories import make_contact_request
 
@@ -27,7 +27,7 @@ def change_url(request):
 
 
 def test_the_default_admin_site_is_the_two_factor_site():
-    assert isinstance(admin.site, ClinicAdminSite)
+    assert isinstance(admin.site, TwoFactorAdminSite)
     assert reverse("admin:index") == "/admin/"
 
 

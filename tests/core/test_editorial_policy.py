@@ -11,7 +11,7 @@ POLICY_TITLE = "How we write and check this information"
 
 
 def policy_links(html: str) -> int:
-    return html.count(f'href="{reverse("core:editorial_policy")}"')
+    return html.count(f'href="{reverse("sitewide:editorial_policy")}"')
 
 
 def test_every_page_links_to_the_editorial_policy_in_its_footer(client):
@@ -22,7 +22,7 @@ def test_every_page_links_to_the_editorial_policy_in_its_footer(client):
         article.get_absolute_url(),
         "/articles/search/?q=ketamine",
         "/privacy/",
-        reverse("core:editorial_policy"),
+        reverse("sitewide:editorial_policy"),
         "/contact/",
         "/no-such-page/",
     ]
@@ -46,7 +46,7 @@ def test_policy_page_covers_what_readers_need_to_judge_the_articles(client, sett
     settings.CLINIC_EMAIL = "editors@riverside.example"
     settings.CLINICAL_REVIEW_INTERVAL_MONTHS = 9
 
-    response = client.get(reverse("core:editorial_policy"))
+    response = client.get(reverse("sitewide:editorial_policy"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -74,4 +74,4 @@ def test_policy_page_covers_what_readers_need_to_judge_the_articles(client, sett
 def test_policy_page_is_in_the_sitemap(client):
     xml = client.get("/sitemap.xml").content.decode()
 
-    assert reverse("core:editorial_policy") in xml
+    assert reverse("sitewide:editorial_policy") in xml

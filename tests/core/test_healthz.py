@@ -41,7 +41,7 @@ def test_up_with_a_working_redis(client, settings, redis_url):
 
 
 def test_ready_while_the_configured_redis_does_not_answer(client, settings):
-    # The site serves without Redis (core/cache.py): a Redis outage must not take every
+    # The site serves without Redis (core/circuit_breaker.py): a Redis outage must not take every
     # host out of the load balancer. /monitor names it instead.
     settings.REDIS_URL = DEAD_REDIS
     settings.CACHES = {"default": redis_cache(DEAD_REDIS)}

@@ -26,8 +26,8 @@ from urllib.parse import urlencode
 import pytest
 from django.test import override_settings
 
-from clinic_site.core.management.commands.write_nginx_site import render_site
 from clinic_site.settings import CONTENT_SECURITY_POLICY
+from clinic_site.sitewide.management.commands.write_nginx_site import render_site
 from tests import servers
 from tests.servers import free_port, manage, nginx, nginx_binary, production_env
 from tests.services import redis_url, scratch_postgres_database

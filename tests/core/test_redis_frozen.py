@@ -21,7 +21,7 @@ import redis
 from django.core.cache import caches
 from django.urls import reverse
 
-from clinic_site.core import cache as breaker
+from clinic_site.core import circuit_breaker as breaker
 from clinic_site.core import pagecache, ratelimit
 from clinic_site.settings import redis_cache
 from tests.factories import make_article

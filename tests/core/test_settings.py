@@ -82,7 +82,7 @@ def test_redis_url_puts_cache_and_sessions_in_redis():
         production_env(REDIS_URL="redis://cache.internal:6379/0"), "CACHES", "SESSION_ENGINE"
     )
     assert with_redis["CACHES"]["default"]["BACKEND"] == (
-        "clinic_site.core.cache.CircuitBreakerRedisCache"  # django-redis behind a breaker
+        "clinic_site.core.circuit_breaker.CircuitBreakerRedisCache"  # django-redis behind a breaker
     )
     assert with_redis["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
     assert with_redis["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clinic_site.accounts.dashboard import weekly_requests
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake import followup
+from clinic_site.intake.figures import weekly_requests
 from clinic_site.intake.models import (
     AccessLog,
     AttemptChannel,

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clinic_site.accounts.dashboard import held_and_turned_away
 from clinic_site.accounts.roles import FRONT_DESK
+from clinic_site.intake.figures import held_and_turned_away
 from clinic_site.intake.models import ContactRequest, HoldReason, TurnedAway, TurnedAwayReason
 from tests.helpers import force_login_verified, make_staff
 

@@ -1,12 +1,17 @@
 """A message suggesting risk: flagged urgent, crisis resources shown, staff see it first."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
-from clinic_site.intake.models import ContactRequest
+from clinic_site.intake import consent
+from clinic_site.intake.models import ContactRequest, Source
+from clinic_site.intake.services import log_staff_request
 from clinic_site.intake.views import receipt_cookie_name
 
 from .factories import CONTACT_URL, THANKS_URL, form_data, submit
@@ -102,3 +107,92 @@ def test_contact_page_always_shows_the_urgent_help_notice(client, settings):
 
     assert "not monitored around the clock" in page
     assert 'id="urgent-help"' in page  # the site-wide banner too
+
+
+# --- One rule, whichever way a request arrives --------------------------------------------
+
+# Spanish, typed without accents, as people often do: the rule reads both languages.
+RISKY_ES = "No aguanto mas, ya no quiero vivir."
+
+
+def _submitted(message) -> dict:
+    return {
+        "name": "Sam Example",
+        "email": "sam@example.com",
+        "preferred_contact_method": "email",
+        "interest": "other",
+        "message": message,
+        "consent_version": consent.CURRENT_VERSION,
+        "consented_at": timezone.now(),
+    }
+
+
+def _stored_from_the_form(message, staff):
+    submit(Client(), form_data(message=message))
+    return ContactRequest.objects.latest("pk")
+
+
+def _logged_by_staff_on_the_admin_page(message, staff):
+    staff.post(
+        reverse("admin:intake_contactrequest_log"),
+        {
+            "source": "phone",
+            "name": "Maria Example",
+            "phone": "555 010 0188",
+            "preferred_contact_method": "phone",
+            "interest": "depression",
+            "message": message,
+            "preferred_language": "es",
+            "consent": "on",
+        },
+    )
+    return ContactRequest.objects.latest("pk")
+
+
+def _logged_by_staff_in_code(message, staff):
+    data = {**_submitted(message), "phone": "555 010 0199", "preferred_contact_method": "phone"}
+    return log_staff_request(data=data, source=Source.WALK_IN, user=staff.user)
+
+
+def _created_in_the_shell(message, staff):
+    return ContactRequest.objects.create(**_submitted(message))
+
+
+def _imported_in_bulk(message, staff):
+    # An import (or a data migration) writing many rows at once never calls save().
+    ContactRequest.objects.bulk_create([ContactRequest(**_submitted(message))])
+    return ContactRequest.objects.latest("pk")
+
+
+@pytest.mark.parametrize(
+    "arrive",
+    [
+        _stored_from_the_form,
+        _logged_by_staff_on_the_admin_page,
+        _logged_by_staff_in_code,
+        _created_in_the_shell,
+        _imported_in_bulk,
+    ],
+)
+def test_a_request_is_urgent_by_its_words_whichever_way_it_arrives(arrive, admin_client_with_otp):
+    staff = admin_client_with_otp
+    for message, urgent in [(RISKY, True), (RISKY_ES, True), ("What does it cost?", False)]:
+        before = ContactRequest.objects.count()
+
+        stored = arrive(message, staff)
+
+        assert ContactRequest.objects.count() == before + 1  # this one, not an earlier one
+        assert stored.urgent is urgent, message
+
+
+def test_one_module_applies_the_urgent_rule():
+    # The words' rule is risk.suggests_risk; only the model (ContactRequest.message_is_urgent)
+    # calls it, so the form, staff logging, imports and the rate-limited page agree.
+    intake = Path(__file__).resolve().parents[2] / "clinic_site" / "intake"
+    callers = sorted(
+        str(path.relative_to(intake))
+        for path in intake.rglob("*.py")
+        if "suggests_risk" in path.read_text() and path.name != "risk.py"
+    )
+
+    assert callers == ["models.py"]

@@ -6,7 +6,6 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from clinic_site.intake import consent
-from clinic_site.intake.models import ContactRequest
 
 register = template.Library()
 
@@ -29,12 +28,3 @@ def contact_rate_window() -> str:
         hours = minutes // 60
         return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
-
-
-@register.inclusion_tag("admin/includes/notification_alert.html", takes_context=True)
-def notification_alert(context):
-    """For the admin home page: new requests staff were never emailed about."""
-    user = context["request"].user
-    if not user.has_perm("intake.view_contactrequest"):
-        return {"count": 0}
-    return {"count": ContactRequest.objects.staff_not_notified().count()}

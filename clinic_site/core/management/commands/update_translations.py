@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from clinic_site.core import translations
+from clinic_site.core import catalogue
 
 
 class Command(BaseCommand):
@@ -10,8 +10,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        total, untranslated = translations.update()
+        total, untranslated = catalogue.update()
         self.stdout.write(
-            f"{total} strings in {translations.PO_PATH.relative_to(translations.LOCALE_DIR.parent)}"
+            f"{total} strings in {catalogue.PO_PATH.relative_to(catalogue.LOCALE_DIR.parent)}"
             f"; {untranslated} without a Spanish translation yet."
         )

@@ -6,6 +6,9 @@ drift apart: STATIC_ROOT and STATIC_URL, the largest body the app accepts
 repeats them on the static files it serves itself), and the hash of the outage page's
 inline style (its CSP allows that style and nothing else). Run it again after changing
 those settings or upgrading; docs/deployment.md has the steps.
+
+It lives in sitewide because nginx must agree with every app at once (an article
+image is the largest body), which only the top layer may know.
 """
 
 import base64

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.utils import translation
 
-from clinic_site.core import translations
+from clinic_site.core import catalogue
 
 
 def _translated(message) -> bool:
@@ -20,10 +20,10 @@ def _translated(message) -> bool:
 
 
 def test_every_string_in_the_patient_templates_and_code_is_in_the_catalogue():
-    found = {message.id for message in translations.extract() if message.id}
-    catalogue = {message.id for message in translations.read_catalogue() if message.id}
+    found = {message.id for message in catalogue.extract() if message.id}
+    in_po = {message.id for message in catalogue.read_catalogue() if message.id}
 
-    missing = sorted(str(msgid) for msgid in found - catalogue)
+    missing = sorted(str(msgid) for msgid in found - in_po)
     assert not missing, f"not in django.po (run `make translations`): {missing}"
     assert len(found) > 100  # the extraction really read the templates
 
@@ -31,7 +31,7 @@ def test_every_string_in_the_patient_templates_and_code_is_in_the_catalogue():
 def test_every_string_has_a_spanish_translation_that_is_not_fuzzy():
     untranslated = [
         str(message.id)
-        for message in translations.read_catalogue()
+        for message in catalogue.read_catalogue()
         if message.id and not _translated(message)
     ]
     assert not untranslated, f"translate these in django.po: {untranslated}"
@@ -39,7 +39,7 @@ def test_every_string_has_a_spanish_translation_that_is_not_fuzzy():
 
 def test_translations_keep_every_placeholder_of_the_english():
     placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
-    for message in translations.read_catalogue():
+    for message in catalogue.read_catalogue():
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, tuple | list) else [message.id]
@@ -50,16 +50,16 @@ def test_translations_keep_every_placeholder_of_the_english():
 
 
 def test_the_committed_mo_file_is_the_compiled_po_file():
-    with translations.MO_PATH.open("rb") as handle:
+    with catalogue.MO_PATH.open("rb") as handle:
         committed = gettext.GNUTranslations(handle)._catalog
     fresh = gettext.GNUTranslations(
-        io.BytesIO(translations.compiled(translations.read_catalogue()))
+        io.BytesIO(catalogue.compiled(catalogue.read_catalogue()))
     )._catalog
     assert committed == fresh, "django.mo is stale: run `make translations`"
 
 
 def test_the_staff_templates_are_left_in_english():
-    templates = translations.patient_templates()
+    templates = catalogue.patient_templates()
     assert any(path.name == "contact_form.html" for path in templates)
     assert not [path for path in templates if "admin" in path.parts or "accounts" in path.parts]
 

@@ -22,6 +22,8 @@ from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .logging import failure
+
 logger = logging.getLogger(__name__)
 
 # How long the circuit stays open after a failure before one call may try Redis again.
@@ -54,11 +56,9 @@ class CircuitBreakerRedisCache(RedisCache):
             # The type only: the message names the Redis host and port.
             logger.warning(
                 "redis unavailable; served without it",
-                extra={
-                    "event": "cache.circuit_open",
-                    "error_type": type(error).__name__,
-                    "outcome": f"open for {OPEN_SECONDS:g} s",
-                },
+                extra=failure(
+                    error, event="cache.circuit_open", outcome=f"open for {OPEN_SECONDS:g} s"
+                ),
             )
             return fallback()
 

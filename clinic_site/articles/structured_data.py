@@ -1,7 +1,7 @@
 """Schema.org structured data (JSON-LD) for search engines, built as plain dicts.
 
 Views call these and pass the result to the template, which prints it with
-``{% json_ld data %}`` (see ``templatetags/structured_data.py``). Only facts the page
+``{% json_ld data %}`` (see ``core/templatetags/structured_data.py``). Only facts the page
 itself shows go in: an article claims a clinical review only when it has one.
 """
 
