@@ -21,9 +21,8 @@ from clinic_site.accounts.dashboard import (
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK, setup_roles
 from clinic_site.articles.models import Feedback
 from clinic_site.intake.models import Status
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_article, make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK, ROLE_PERMISSIONS
 from clinic_site.intake.models import AccessLog, ContactRequest, Status
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_article, make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

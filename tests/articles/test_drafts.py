@@ -10,8 +10,8 @@ from django.utils import timezone
 from clinic_site.articles.history import summary
 from clinic_site.articles.models import Article, Status
 from tests.articles.test_admin import CHANGELIST, form_data
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_article, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

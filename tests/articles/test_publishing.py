@@ -7,8 +7,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from clinic_site.articles.models import Article, Status
-from tests.factories import make_article
-from tests.helpers import make_staff
+from tests.factories import make_article, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from clinic_site.articles.review import digest_email, digest_for, send_review_di
 from clinic_site.articles.workflow import sign_off
 from clinic_site.core import periodic
 from clinic_site.core.models import PeriodicJob
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_reviewer, make_staff
+from tests.factories import make_article, make_reviewer, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from clinic_site.articles.models import Status, Topic
 from clinic_site.articles.workflow import sign_off
-from tests.factories import make_article
-from tests.helpers import make_reviewer, make_staff
+from tests.factories import make_article, make_reviewer, make_staff
 
 pytestmark = pytest.mark.django_db
 

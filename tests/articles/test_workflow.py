@@ -24,8 +24,8 @@ from clinic_site.articles.models import (
     fingerprint,
 )
 from tests.articles.test_admin import form_data
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_reviewer, make_staff
+from tests.factories import make_article, make_reviewer, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_article, make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,8 @@ from django.urls import reverse
 
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ContactRequest, Status
-from tests.helpers import STAFF_PASSWORD, make_staff
+from tests.factories import make_staff
+from tests.helpers import STAFF_PASSWORD
 
 from .conftest import ARTIFACTS, VIEWPORTS
 from .pages import PATIENT, fill_contact_form, submit_contact_form

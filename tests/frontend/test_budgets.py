@@ -17,8 +17,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 
 from clinic_site.articles.images import PHONE_WIDTH
-from tests.factories import make_article
-from tests.intake.factories import CONTACT_URL
+from tests.factories import CONTACT_URL, make_article
 
 from .conftest import PHONE
 from .document import Document

@@ -23,8 +23,7 @@ from playwright.sync_api import expect
 
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ContactRequest, HoldReason, ReplyTemplate, Status
-from tests.helpers import make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
 
 from .test_accessibility import describe, run_axe
 from .test_staff_workspace import STAFF_VIEWPORTS, logged_in_page

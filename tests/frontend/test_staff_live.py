@@ -15,8 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from clinic_site.accounts.roles import FRONT_DESK
-from tests.helpers import make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
 
 from .test_staff_workspace import STAFF_VIEWPORTS, logged_in_page
 

@@ -30,8 +30,8 @@ from playwright.sync_api import expect
 from clinic_site.accounts.models import Invitation
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK
 from clinic_site.intake.models import ContactRequest, Status
-from tests.helpers import STAFF_PASSWORD, make_staff, totp_token
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import STAFF_PASSWORD, totp_token
 
 from .conftest import PHONE
 from .test_accessibility import describe, run_axe

@@ -7,12 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.export import escape_cell
 from clinic_site.intake.models import AccessLog
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request
 
 pytestmark = pytest.mark.django_db
 
@@ -54,26 +51,19 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-@pytest.fixture
-def desk_user(roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    return user
-
-
-def test_front_desk_cannot_export_without_the_export_permission(client, desk_user):
+def test_front_desk_cannot_export_without_the_export_permission(front_desk):
     contact_request = make_contact_request()
-    force_login_verified(client, desk_user)
 
-    page = client.get(reverse(CHANGELIST)).content.decode()
-    response = export(client, [contact_request])
+    page = front_desk.get(reverse(CHANGELIST)).content.decode()
+    response = export(front_desk, [contact_request])
 
     assert 'value="export_csv"' not in page
     assert response.get("Content-Type", "").startswith("text/html")
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORTED).exists()
 
 
-def test_export_with_permission_escapes_formulas_and_logs_each_request(client, desk_user):
-    desk_user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
+def test_export_with_permission_escapes_formulas_and_logs_each_request(front_desk):
+    front_desk.user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
     hostile = make_contact_request(
         name='=HYPERLINK("http://evil.example","Click me")',
         email="@attacker@example.com",
@@ -82,9 +72,8 @@ def test_export_with_permission_escapes_formulas_and_logs_each_request(client, d
         message="=cmd|' /C calc'!A0",
     )
     unicode_name = make_contact_request(name="王秀英", message="Private words")
-    force_login_verified(client, desk_user)
 
-    response = export(client, [hostile, unicode_name])
+    response = export(front_desk, [hostile, unicode_name])
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -102,20 +91,19 @@ def test_export_with_permission_escapes_formulas_and_logs_each_request(client, d
     # What the person wrote stays in the admin.
     assert "Private words" not in response.content.decode("utf-8-sig")
     assert "calc" not in response.content.decode("utf-8-sig")
-    exported = AccessLog.objects.filter(action=AccessLog.Action.EXPORTED, actor=desk_user)
+    exported = AccessLog.objects.filter(action=AccessLog.Action.EXPORTED, actor=front_desk.user)
     assert sorted(exported.values_list("request_number", flat=True)) == sorted(
         [hostile.pk, unicode_name.pk]
     )
 
 
-def test_the_export_says_the_outcome_the_source_and_whether_it_was_held(client, desk_user):
-    desk_user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
+def test_the_export_says_the_outcome_the_source_and_whether_it_was_held(front_desk):
+    front_desk.user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
     closed = make_contact_request(
         status="closed", outcome="booked", source="phone", held_reason="many_requests"
     )
-    force_login_verified(client, desk_user)
 
-    header, line = read_csv(export(client, [closed]))
+    header, line = read_csv(export(front_desk, [closed]))
 
     row = dict(zip(header, line, strict=True))
     assert row["Outcome"] == "Consultation booked"

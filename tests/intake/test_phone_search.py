@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ContactRequest, phone_digits
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 CHANGELIST = reverse("admin:intake_contactrequest_changelist")
 

@@ -33,9 +33,8 @@ from clinic_site.core.models import Heartbeat
 from clinic_site.intake import notifications, services
 from clinic_site.intake.models import ContactRequest, Notification
 from tests.core.production import BASE_DIR, manage, production_env, run_python
-from tests.helpers import force_login_verified, make_staff, self_healing_worker, writes_refused
-
-from .factories import CONTACT_URL, form_data, make_contact_request, submit
+from tests.factories import CONTACT_URL, form_data, make_contact_request, submit
+from tests.helpers import self_healing_worker, writes_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -236,13 +235,6 @@ def test_a_worker_busy_sending_for_minutes_stays_green_on_the_monitor():
 
 
 # --- Never give up silently -------------------------------------------------------------
-
-
-@pytest.fixture
-def front_desk(client, roles):
-    user, _ = make_staff("desk", groups=["Front desk"])
-    force_login_verified(client, user)
-    return client
 
 
 def test_the_queue_says_staff_not_notified_in_words_and_filters_on_it(front_desk):

@@ -4,25 +4,16 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from clinic_site.accounts.roles import EDITOR, FRONT_DESK
+from clinic_site.accounts.roles import EDITOR
 from clinic_site.intake import consent
 from clinic_site.intake.models import AccessLog, ContactRequest, Source
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import form_data, submit
+from tests.factories import form_data, make_staff, submit
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
 LOG = reverse("admin:intake_contactrequest_log")
 CHANGELIST = reverse("admin:intake_contactrequest_changelist")
-
-
-@pytest.fixture
-def desk(client, roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    force_login_verified(client, user)
-    client.user = user
-    return client
 
 
 def call(**overrides) -> dict:
@@ -44,32 +35,32 @@ def call(**overrides) -> dict:
 
 
 def test_front_desk_logs_a_phone_call_that_joins_the_queue(
-    desk, django_capture_on_commit_callbacks, run_task_worker
+    front_desk, django_capture_on_commit_callbacks, run_task_worker
 ):
-    assert "Log a phone call or walk-in" in desk.get(CHANGELIST).content.decode()
+    assert "Log a phone call or walk-in" in front_desk.get(CHANGELIST).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = desk.post(LOG, call())
+        response = front_desk.post(LOG, call())
     run_task_worker()
 
     contact_request = ContactRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == contact_request.get_admin_url()
     assert contact_request.source == Source.PHONE
-    assert contact_request.logged_by == desk.user
+    assert contact_request.logged_by == front_desk.user
     assert contact_request.email == ""
     assert contact_request.preferred_language == "es"
     assert contact_request.consent_version == consent.STAFF_LOGGED_VERSION
     entry = AccessLog.objects.get(action=AccessLog.Action.CREATED)
-    assert (entry.actor, entry.detail) == (desk.user, "Logged by staff: phone call")
-    listing = desk.get(CHANGELIST).content.decode()
+    assert (entry.actor, entry.detail) == (front_desk.user, "Logged by staff: phone call")
+    listing = front_desk.get(CHANGELIST).content.decode()
     assert "Maria Example" in listing and "(phone call)" in listing
     assert len(mail.outbox) == 1  # staff are told, as for the website form
     assert "Maria" not in mail.outbox[0].body
 
 
-def test_a_logged_walk_in_with_urgent_words_is_urgent(desk):
-    response = desk.post(
+def test_a_logged_walk_in_with_urgent_words_is_urgent(front_desk):
+    response = front_desk.post(
         LOG,
         call(source="walk_in", message="Said they have been thinking about suicide"),
         follow=True,
@@ -90,8 +81,8 @@ def test_a_logged_walk_in_with_urgent_words_is_urgent(desk):
         ({"phone": ""}, "Enter a phone number, or choose email"),
     ],
 )
-def test_a_logged_request_is_checked_like_the_website_form(desk, fields, message):
-    response = desk.post(LOG, call(**fields))
+def test_a_logged_request_is_checked_like_the_website_form(front_desk, fields, message):
+    response = front_desk.post(LOG, call(**fields))
 
     assert response.status_code == 200
     assert message in response.content.decode()

@@ -8,8 +8,7 @@ from django.test import Client
 
 from clinic_site.intake.models import ContactRequest
 from clinic_site.intake.views import receipt_cookie_name
-
-from .factories import CONTACT_URL, THANKS_URL, form_data, submit
+from tests.factories import CONTACT_URL, THANKS_URL, form_data, submit
 
 pytestmark = pytest.mark.django_db
 
