@@ -65,6 +65,14 @@ def force_login_verified(client, user):
     return client
 
 
+def logged_in(user):
+    """A client of its own, logged in as ``user`` with their second factor: for tests in
+    which two people act at once (the role fixtures share pytest-django's ``client``)."""
+    from django.test import Client
+
+    return force_login_verified(Client(), user)
+
+
 def self_healing_worker():
     """The task worker `manage.py task_worker` runs, set up for one pass in a test."""
     from clinic_site.core.worker import TaskWorker

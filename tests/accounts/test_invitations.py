@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic_site.accounts.models import Invitation
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK, ROLE_PERMISSIONS, setup_roles
-from tests.factories import make_staff
+from tests.factories import make_member, make_staff
 from tests.helpers import STAFF_PASSWORD, force_login_verified, login_to_admin
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +86,7 @@ def test_the_roles_offered_are_the_ones_in_roles_py(manager):
 
 @pytest.mark.parametrize("role", [FRONT_DESK, EDITOR])
 def test_staff_without_manage_staff_cannot_invite(client, role):
-    setup_roles()
-    user, _ = make_staff("someone", groups=[role])
+    user, _ = make_member(role, "someone")
     force_login_verified(client, user)
 
     assert client.get(INVITE).status_code == 403

@@ -4,11 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from clinic_site.accounts.roles import EDITOR
 from clinic_site.intake import consent
 from clinic_site.intake.models import AccessLog, ContactRequest, Source
-from tests.factories import form_data, make_staff, submit
-from tests.helpers import force_login_verified
+from tests.factories import form_data, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -89,12 +87,9 @@ def test_a_logged_request_is_checked_like_the_website_form(front_desk, fields, m
     assert not ContactRequest.objects.exists()
 
 
-def test_an_editor_cannot_log_requests(client, roles):
-    user, _ = make_staff("editor", groups=[EDITOR])
-    force_login_verified(client, user)
-
-    assert client.get(LOG).status_code == 403
-    assert client.post(LOG, call()).status_code == 403
+def test_an_editor_cannot_log_requests(editor):
+    assert editor.get(LOG).status_code == 403
+    assert editor.post(LOG, call()).status_code == 403
     assert not ContactRequest.objects.exists()
 
 

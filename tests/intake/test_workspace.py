@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic_site.accounts.roles import EDITOR, FRONT_DESK
+from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import AccessLog, ContactNote, ContactRequest, Status
 from tests.factories import make_contact_request, make_staff
 from tests.helpers import force_login_verified
@@ -117,12 +117,10 @@ def test_no_open_urgent_requests_is_said_too(front_desk):
     assert "No open urgent requests." in front_desk.get(reverse("admin:index")).content.decode()
 
 
-def test_editors_see_no_urgent_count(client, roles):
-    user, _ = make_staff("editor", groups=[EDITOR])
-    force_login_verified(client, user)
+def test_editors_see_no_urgent_count(editor):
     make_contact_request(message=RISK_MESSAGE)
 
-    page = client.get(reverse("admin:index")).content.decode()
+    page = editor.get(reverse("admin:index")).content.decode()
 
     assert "urgent request" not in page.lower()
 
@@ -295,12 +293,10 @@ def test_someone_who_can_only_view_requests_cannot_use_the_work_buttons(client, 
     assert ContactRequest.objects.get().assigned_to is None
 
 
-def test_editors_cannot_use_the_work_buttons(client, roles):
-    user, _ = make_staff("editor", groups=[EDITOR])
-    force_login_verified(client, user)
+def test_editors_cannot_use_the_work_buttons(editor):
     contact_request = make_contact_request()
 
-    response = client.post(work_url(contact_request), {"do": "note", "note": "hello"})
+    response = editor.post(work_url(contact_request), {"do": "note", "note": "hello"})
 
     assert response.status_code == 403
     assert not ContactNote.objects.exists()
