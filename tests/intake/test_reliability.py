@@ -35,6 +35,7 @@ from clinic_site.intake.models import ContactRequest, Notification
 from tests.core.production import BASE_DIR, manage, production_env, run_python
 from tests.factories import CONTACT_URL, form_data, make_contact_request, submit
 from tests.helpers import self_healing_worker, writes_refused
+from tests.servers import start, stop
 
 pytestmark = pytest.mark.django_db
 
@@ -438,22 +439,9 @@ def test_a_killed_task_worker_is_started_again_within_seconds_and_sends_the_emai
     )
     assert manage("migrate", "--noinput", env=env).returncode == 0
     log = (tmp_path / "worker.log").open("w+")
-    supervisor = subprocess.Popen(  # the way `make serve` runs it
-        [
-            "scripts/keep-running.sh",
-            sys.executable,
-            "manage.py",
-            "task_worker",
-            "--interval",
-            "0.2",
-            "--no-startup-delay",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = [sys.executable, "manage.py", "task_worker", "--interval", "0.2"]
+    # The way `make serve` runs it.
+    supervisor = start(["scripts/keep-running.sh", *worker, "--no-startup-delay"], env, log)
     try:
         first = wait_for(lambda: worker_pids(supervisor), 30, "the worker started")[0]
         os.kill(first, signal.SIGKILL)
@@ -476,8 +464,7 @@ def test_a_killed_task_worker_is_started_again_within_seconds_and_sends_the_emai
         assert f"New contact request #{number}" in output
         assert "keep_running.restart" in output
     finally:
-        os.killpg(supervisor.pid, signal.SIGTERM)
-        supervisor.wait(timeout=20)
+        stop(supervisor, timeout=20)
         log.close()
 
 
