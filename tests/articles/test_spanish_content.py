@@ -7,19 +7,20 @@ Readability is the Szigriszt-Pazos perspicuity index, read on the INFLESZ scale 
 Cantalejo et al., 2008), the Spanish counterpart of the Flesch score used for health
 information: 206.835 − 62.3 × syllables per word − words per sentence. 65 and above is
 "bastante fácil" (fairly easy), which matches the English articles' target of about US
-grade 8. Syllables come from pyphen's Spanish dictionary, like the English check in
-clinic_site/articles/quality.py; hyphenation never splits off a single vowel
-("ali-vio", "día"), so each word counts at least its vowel nuclei as well, which keeps
-the score from being flattered by short counts.
+grade 8. Syllables are counted by the site's own readability check
+(``clinic_site.articles.quality.spanish_syllables``): pyphen's Spanish dictionary, and at
+least each word's vowel nuclei, since hyphenation never splits off a single vowel
+("ali-vio", "día") and short counts would flatter the score.
 """
 
 import re
 from pathlib import Path
 
 import frontmatter
-import pyphen
 import pytest
 from django.conf import settings
+
+from clinic_site.articles.quality import spanish_syllables as syllables
 
 CONTENT = Path(settings.BASE_DIR) / "content"
 ENGLISH = {frontmatter.load(path)["slug"]: path for path in sorted(CONTENT.glob("*.md"))}
@@ -30,35 +31,9 @@ REQUIRED_KEYS = {"title", "slug", "summary", "topic", "order", "sources", "trans
 SAME_AS_ORIGINAL = ("topic", "order", "crisis_note", "sources")
 INFLESZ_THRESHOLD = 65
 
-_HYPHENATOR = pyphen.Pyphen(lang="es", left=1, right=1)
 _WORD = re.compile(r"[a-záéíóúüñ]+", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;]+(?=[\s\"»”)]|$)")
-_STRONG = set("aeoáéó")
-_STRESSED_WEAK = set("íú")
-_VOWELS = _STRONG | _STRESSED_WEAK | set("iuü")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
-
-
-def vowel_nuclei(word: str) -> int:
-    """Syllable nuclei by Spanish rules: two strong vowels, or a stressed í/ú, are a hiatus."""
-    count, previous = 0, ""
-    for letter in word.lower():
-        if letter not in _VOWELS:
-            previous = ""
-            continue
-        diphthong = previous and not (
-            (letter in _STRONG and previous in _STRONG)
-            or letter in _STRESSED_WEAK
-            or previous in _STRESSED_WEAK
-        )
-        if not diphthong:
-            count += 1
-        previous = letter
-    return max(count, 1)
-
-
-def syllables(word: str) -> int:
-    return max(len(_HYPHENATOR.positions(word.lower())) + 1, vowel_nuclei(word))
 
 
 def plain_text(markdown: str) -> str:
