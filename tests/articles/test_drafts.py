@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
@@ -11,7 +12,7 @@ from clinic_site.articles.history import summary
 from clinic_site.articles.models import Article, Status
 from tests.articles.test_admin import CHANGELIST, form_data
 from tests.factories import make_article, make_staff
-from tests.helpers import force_login_verified
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,17 @@ def change_url(article):
 
 def save_draft(client, article, **changes):
     return client.post(change_url(article), {**form_data(article, **changes), "_save_draft": "1"})
+
+
+def schedule_changes(client, article, when, **changes):
+    """Save a draft whose changes go live at ``when`` (the form's date and time boxes)."""
+    return save_draft(
+        client,
+        article,
+        changes_publish_at_0=when.strftime("%Y-%m-%d"),
+        changes_publish_at_1=when.strftime("%H:%M:%S"),
+        **changes,
+    )
 
 
 def test_a_draft_of_a_live_article_leaves_readers_on_the_published_version(
@@ -96,25 +108,15 @@ def test_publish_changes_replaces_the_live_version_and_history_records_both(
     ]
 
 
-def test_scheduled_changes_go_live_at_their_time_without_a_save(
-    admin_client_with_otp, reader, monkeypatch
-):
+def test_scheduled_changes_go_live_at_their_time_without_a_save(admin_client_with_otp, reader):
     article = make_article(body="Rest for an hour.\n")
     when = timezone.localtime() + timedelta(hours=1)
-    response = save_draft(
-        admin_client_with_otp,
-        article,
-        body="Rest for two hours.\n",
-        changes_publish_at_0=when.strftime("%Y-%m-%d"),
-        changes_publish_at_1=when.strftime("%H:%M:%S"),
-    )
+    response = schedule_changes(admin_client_with_otp, article, when, body="Rest for two hours.\n")
     assert response.status_code == 302
     assert "an hour" in reader.get(article.get_absolute_url()).content.decode()  # now cached
 
-    later = timezone.now() + timedelta(hours=1, minutes=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-
-    assert "two hours" in reader.get(article.get_absolute_url()).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1), tick=False):
+        assert "two hours" in reader.get(article.get_absolute_url()).content.decode()
     article.refresh_from_db()
     assert article.draft is None and article.body == "Rest for two hours.\n"
     assert article.history.latest().history_change_reason.startswith(
@@ -122,7 +124,7 @@ def test_scheduled_changes_go_live_at_their_time_without_a_save(
     )
 
 
-def test_scheduled_changes_show_for_staff_who_bypass_the_page_cache(monkeypatch):
+def test_scheduled_changes_show_for_staff_who_bypass_the_page_cache():
     article = make_article(body="Old words.\n")
     article.draft = {**{k: getattr(article, k) for k in ("title", "summary", "topic", "order")}}
     article.draft["body"] = "New words.\n"
@@ -130,12 +132,10 @@ def test_scheduled_changes_show_for_staff_who_bypass_the_page_cache(monkeypatch)
     article.save()
     editor, _ = make_staff("editor")
     editor.user_permissions.add(Permission.objects.get(codename="change_article"))
-    staff = Client()
-    force_login_verified(staff, editor)
-    later = timezone.now() + timedelta(minutes=6)
-    monkeypatch.setattr(timezone, "now", lambda: later)
+    staff = logged_in(editor)
 
-    assert "New words." in staff.get(article.get_absolute_url()).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        assert "New words." in staff.get(article.get_absolute_url()).content.decode()
 
 
 def test_changes_cannot_be_scheduled_in_the_past(admin_client_with_otp):
@@ -144,13 +144,7 @@ def test_changes_cannot_be_scheduled_in_the_past(admin_client_with_otp):
     # time instead lands in the hour that does not exist the night clocks go forward.
     past = timezone.localtime(timezone.now() - timedelta(hours=1))
 
-    response = save_draft(
-        admin_client_with_otp,
-        article,
-        body="Rest for two hours.\n",
-        changes_publish_at_0=past.strftime("%Y-%m-%d"),
-        changes_publish_at_1=past.strftime("%H:%M:%S"),
-    )
+    response = schedule_changes(admin_client_with_otp, article, past, body="Rest for two hours.\n")
 
     assert response.status_code == 200
     assert "Choose a time in the future" in response.content.decode()

@@ -88,7 +88,7 @@ def test_reload_under_load_loads_a_new_master_and_fails_no_request(tmp_path):
         ]
         for client in clients:
             client.start()
-        time.sleep(1.5)
+        time.sleep(1.5)  # real load on the real server before the reload ...
         before = len(results)
         reload = subprocess.run(
             ["scripts/reload.sh", str(pidfile), str(port)],
@@ -97,7 +97,7 @@ def test_reload_under_load_loads_a_new_master_and_fails_no_request(tmp_path):
             text=True,
             timeout=120,
         )
-        time.sleep(2)
+        time.sleep(2)  # ... and after it
         stop.set()
         for client in clients:
             client.join(timeout=60)

@@ -540,7 +540,7 @@ def test_the_task_worker_outlives_a_database_outage_and_then_sends(tmp_path):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        time.sleep(2)
+        time.sleep(2)  # real time for the real worker process to start polling
         allow_connections(False)
         time.sleep(6)  # the worker's queries fail, it backs off and retries
         allow_connections(True)
