@@ -73,6 +73,13 @@ def logged_in(user):
     return force_login_verified(Client(), user)
 
 
+def assert_says(text: str, *phrases: str) -> None:
+    """Every one of ``phrases`` is in ``text`` (a page, an email); a failure lists each
+    one that is missing, not only the first."""
+    missing = [phrase for phrase in phrases if phrase not in text]
+    assert not missing, f"missing: {missing}"
+
+
 def self_healing_worker():
     """The task worker `manage.py task_worker` runs, set up for one pass in a test."""
     from clinic_site.core.worker import TaskWorker

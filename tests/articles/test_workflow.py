@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -398,43 +399,50 @@ def test_the_public_page_says_reviewed_by_x_only_above_words_x_approved(seed):
 # --- Who is editing ----------------------------------------------------------------------
 
 
-def test_an_article_open_in_someone_elses_editor_says_who_and_since_when(settings):
+def at(hour: int, minute: int):
+    """The clock stopped at ``hour:minute`` on 2 December 2026, in the clinic's zone."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    article = make_article(status="draft")
+    return time_machine.travel(datetime(2026, 12, 2, hour, minute, tzinfo=zone), tick=False)
+
+
+def two_editors():
+    """Two staff members, each logged in on a client of their own; the first is Alex Editor."""
     first_user = make_staff("first", superuser=True)[0]
     first_user.first_name, first_user.last_name = "Alex", "Editor"
     first_user.save()
-    first = logged_in(first_user)
-    second = logged_in(make_staff("second", superuser=True)[0])
+    return logged_in(first_user), logged_in(make_staff("second", superuser=True)[0])
+
+
+def test_an_article_open_in_someone_elses_editor_says_who_and_since_when():
+    article = make_article(status="draft")
+    first, second = two_editors()
     url = f"{CHANGELIST}{article.pk}/change/"
 
-    with time_machine.travel(datetime(2026, 12, 2, 10, 42, tzinfo=zone), tick=False):
+    with at(10, 42):
         first.get(url)
-    with time_machine.travel(datetime(2026, 12, 2, 11, 5, tzinfo=zone), tick=False):
+    with at(11, 5):
         page = second.get(url).content.decode()
         own = first.get(url).content.decode()
     assert "Being edited by Alex Editor since 10:42" in page
     assert "Being edited by Alex Editor" not in own  # not about yourself
     assert "Being edited by second since 11:05" in own
 
-    with time_machine.travel(datetime(2026, 12, 2, 11, 6, tzinfo=zone), tick=False):
+    with at(11, 6):
         first.post(url, form_data(article, body="Saved.\n"))
         page = second.get(url).content.decode()
     assert "Being edited by Alex Editor" not in page
 
 
-def test_an_editor_who_left_long_ago_is_no_longer_shown(settings):
-    zone = ZoneInfo(settings.TIME_ZONE)
+def test_an_editor_who_left_long_ago_is_no_longer_shown():
     article = make_article(status="draft")
-    first = logged_in(make_staff("first", superuser=True)[0])
-    second = logged_in(make_staff("second", superuser=True)[0])
+    first, second = two_editors()
     url = f"{CHANGELIST}{article.pk}/change/"
 
-    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=zone), tick=False):
+    with at(9, 0):
         first.get(url)
-    with time_machine.travel(datetime(2026, 12, 2, 9, 31, tzinfo=zone), tick=False):
+    with at(9, 31):
         page = second.get(url).content.decode()
-    assert "Being edited by first" not in page
+    assert "Being edited by Alex Editor" not in page
 
 
 # --- Private means private ---------------------------------------------------------------

@@ -6,30 +6,12 @@ from django.urls import reverse
 
 from clinic_site.intake import consent
 from clinic_site.intake.models import AccessLog, ContactRequest, Source
-from tests.factories import form_data, submit
+from tests.factories import form_data, logged_call_data, submit
 
 pytestmark = pytest.mark.django_db
 
 LOG = reverse("admin:intake_contactrequest_log")
 CHANGELIST = reverse("admin:intake_contactrequest_changelist")
-
-
-def call(**overrides) -> dict:
-    data = {
-        "source": "phone",
-        "name": "Maria Example",
-        "email": "",
-        "phone": "555 010 0188",
-        "preferred_contact_method": "phone",
-        "voicemail_ok": "on",
-        "best_time": "Afternoons",
-        "interest": "depression",
-        "message": "Asked about the first consultation and the cost.",
-        "preferred_language": "es",
-        "consent": "on",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_front_desk_logs_a_phone_call_that_joins_the_queue(
@@ -38,7 +20,7 @@ def test_front_desk_logs_a_phone_call_that_joins_the_queue(
     assert "Log a phone call or walk-in" in front_desk.get(CHANGELIST).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = front_desk.post(LOG, call())
+        response = front_desk.post(LOG, logged_call_data())
     run_task_worker()
 
     contact_request = ContactRequest.objects.get()
@@ -60,7 +42,7 @@ def test_front_desk_logs_a_phone_call_that_joins_the_queue(
 def test_a_logged_walk_in_with_urgent_words_is_urgent(front_desk):
     response = front_desk.post(
         LOG,
-        call(source="walk_in", message="Said they have been thinking about suicide"),
+        logged_call_data(source="walk_in", message="Said they have been thinking about suicide"),
         follow=True,
     )
 
@@ -80,7 +62,7 @@ def test_a_logged_walk_in_with_urgent_words_is_urgent(front_desk):
     ],
 )
 def test_a_logged_request_is_checked_like_the_website_form(front_desk, fields, message):
-    response = front_desk.post(LOG, call(**fields))
+    response = front_desk.post(LOG, logged_call_data(**fields))
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -89,7 +71,7 @@ def test_a_logged_request_is_checked_like_the_website_form(front_desk, fields, m
 
 def test_an_editor_cannot_log_requests(editor):
     assert editor.get(LOG).status_code == 403
-    assert editor.post(LOG, call()).status_code == 403
+    assert editor.post(LOG, logged_call_data()).status_code == 403
     assert not ContactRequest.objects.exists()
 
 
