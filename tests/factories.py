@@ -50,15 +50,9 @@ def make_article(**overrides) -> Article:
 # --- Contact requests ----------------------------------------------------------------------
 
 
-def _fields(defaults: dict, overrides: dict) -> dict:
-    """A form's fields: ``defaults`` with ``overrides``, where None drops a field."""
-    data = {**defaults, **overrides}
-    return {key: value for key, value in data.items() if value is not None}
-
-
 def form_data(**overrides) -> dict:
     """A valid contact form submission, as a browser sends it. None drops a field."""
-    defaults = {
+    data = {
         "name": "Ana Lucía Pérez",
         "email": "ana.perez@example.com",
         "phone": "+1 (555) 010-0147",
@@ -70,25 +64,26 @@ def form_data(**overrides) -> dict:
         "consent": "on",
         "website": "",
     }
-    return _fields(defaults, overrides)
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def logged_call_data(**overrides) -> dict:
-    """Staff's "Log a phone call or walk-in" form for a valid call. None drops a field."""
-    defaults = {
+    """Staff's "Log a phone call or walk-in" form for a valid call: the contact form's
+    fields, as staff fill them in for a caller, and where the request came from. None
+    drops a field."""
+    call = {
         "source": "phone",
         "name": "Maria Example",
         "email": "",
         "phone": "555 010 0188",
-        "preferred_contact_method": "phone",
-        "voicemail_ok": "on",
         "best_time": "Afternoons",
         "interest": "depression",
         "message": "Asked about the first consultation and the cost.",
         "preferred_language": "es",
-        "consent": "on",
+        "website": None,  # the honeypot is the public form's alone
     }
-    return _fields(defaults, overrides)
+    return form_data(**{**call, **overrides})
 
 
 def submit(client, data: dict | None = None, **extra):

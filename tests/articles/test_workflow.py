@@ -405,23 +405,27 @@ def at(hour: int, minute: int):
     return time_machine.travel(datetime(2026, 12, 2, hour, minute, tzinfo=zone), tick=False)
 
 
-def two_editors():
-    """Two staff members, each logged in on a client of their own; the first is Alex Editor."""
+def both_open(article, first_at: tuple[int, int], second_at: tuple[int, int]):
+    """Alex Editor opens ``article``'s edit page at ``first_at``, "second" at ``second_at``
+    (hour, minute), each logged in on a client of their own: both clients, the page's URL
+    and what "second" sees."""
     first_user = make_staff("first", superuser=True)[0]
     first_user.first_name, first_user.last_name = "Alex", "Editor"
     first_user.save()
-    return logged_in(first_user), logged_in(make_staff("second", superuser=True)[0])
+    first, second = logged_in(first_user), logged_in(make_staff("second", superuser=True)[0])
+    url = f"{CHANGELIST}{article.pk}/change/"
+    with at(*first_at):
+        first.get(url)
+    with at(*second_at):
+        return first, second, url, second.get(url).content.decode()
 
 
 def test_an_article_open_in_someone_elses_editor_says_who_and_since_when():
     article = make_article(status="draft")
-    first, second = two_editors()
-    url = f"{CHANGELIST}{article.pk}/change/"
 
-    with at(10, 42):
-        first.get(url)
+    first, second, url, page = both_open(article, (10, 42), (11, 5))
+
     with at(11, 5):
-        page = second.get(url).content.decode()
         own = first.get(url).content.decode()
     assert "Being edited by Alex Editor since 10:42" in page
     assert "Being edited by Alex Editor" not in own  # not about yourself
@@ -434,14 +438,8 @@ def test_an_article_open_in_someone_elses_editor_says_who_and_since_when():
 
 
 def test_an_editor_who_left_long_ago_is_no_longer_shown():
-    article = make_article(status="draft")
-    first, second = two_editors()
-    url = f"{CHANGELIST}{article.pk}/change/"
+    *_, page = both_open(make_article(status="draft"), (9, 0), (9, 31))
 
-    with at(9, 0):
-        first.get(url)
-    with at(9, 31):
-        page = second.get(url).content.decode()
     assert "Being edited by Alex Editor" not in page
 
 

@@ -62,15 +62,19 @@ def test_front_desk_cannot_export_without_the_export_permission(front_desk):
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORTED).exists()
 
 
+# What a spreadsheet would run as a formula, by the export's column.
+FORMULAS = {
+    "Name": '=HYPERLINK("http://evil.example","Click me")',
+    "Email": "@attacker@example.com",
+    "Phone": "+1 555 010 0147",
+    "Best time": "-1+1",
+}
+
+
 def test_export_with_permission_escapes_formulas_and_logs_each_request(front_desk):
     front_desk.user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
-    hostile = make_contact_request(
-        name='=HYPERLINK("http://evil.example","Click me")',
-        email="@attacker@example.com",
-        phone="+1 555 010 0147",
-        best_time="-1+1",
-        message="=cmd|' /C calc'!A0",
-    )
+    fields = {column.lower().replace(" ", "_"): value for column, value in FORMULAS.items()}
+    hostile = make_contact_request(message="=cmd|' /C calc'!A0", **fields)
     unicode_name = make_contact_request(name="王秀英", message="Private words")
 
     response = export(front_desk, [hostile, unicode_name])
@@ -81,10 +85,9 @@ def test_export_with_permission_escapes_formulas_and_logs_each_request(front_des
     assert "no-store" in response["Cache-Control"]
     header, first, second = read_csv(response)
     row = dict(zip(header, first, strict=True))
-    assert row["Name"] == '\'=HYPERLINK("http://evil.example","Click me")'
-    assert row["Email"] == "'@attacker@example.com"
-    assert row["Phone"] == "'+1 555 010 0147"
-    assert row["Best time"] == "'-1+1"
+    assert {column: row[column] for column in FORMULAS} == {
+        column: "'" + value for column, value in FORMULAS.items()
+    }
     assert dict(zip(header, second, strict=True))["Name"] == "王秀英"
     for line in read_csv(response)[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in line)
