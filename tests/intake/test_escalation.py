@@ -11,9 +11,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake import followup, notifications
 from clinic_site.intake.models import ContactRequest, Notification, NotificationKind, Status
-from tests.factories import form_data, make_staff, submit
+from tests.factories import form_data, make_member, submit
 from tests.helpers import force_login_verified
 from tests.smtp_sink import SmtpSink
 
@@ -38,7 +39,7 @@ def sink(settings):
 
 @pytest.fixture
 def desk(roles):
-    user, _ = make_staff("desk", groups=["Front desk"])
+    user, _ = make_member(FRONT_DESK, "desk")
     user.email = "desk.person@clinic.example"
     user.save()
     return user
