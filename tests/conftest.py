@@ -75,9 +75,9 @@ def admin_client_with_otp(client, db):
 
 # --- Staff in each of accounts' roles -------------------------------------------------------
 # Each is pytest-django's ``client``, logged in with a second factor as a member of the
-# role with exactly the permissions ``manage.py setup_roles`` gives it; the user is
-# ``<fixture>.user``. They share that one client, so a test that needs two people at once
-# logs the second into its own ``Client()``.
+# role with exactly the permissions ``manage.py setup_roles`` gives it (the factories run
+# it); the user is ``<fixture>.user``. They share that one client, so a test that needs
+# two people at once logs the second into a client of its own (tests.helpers.logged_in).
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def roles(db):
 
 
 @pytest.fixture
-def front_desk(client, roles):
+def front_desk(client, db):
     """Front desk (username "desk"): follows up contact requests."""
     from clinic_site.accounts.roles import FRONT_DESK
     from tests.factories import make_member
@@ -99,7 +99,7 @@ def front_desk(client, roles):
 
 
 @pytest.fixture
-def editor(client, roles):
+def editor(client, db):
     """Editor (username "editor"): writes and publishes articles."""
     from clinic_site.accounts.roles import EDITOR
     from tests.factories import make_member
@@ -109,7 +109,7 @@ def editor(client, roles):
 
 
 @pytest.fixture
-def clinical_reviewer(client, roles):
+def clinical_reviewer(client, db):
     """Clinical reviewer (username "reviewer") with the staff profile a sign-off needs."""
     from tests.factories import make_reviewer
     from tests.helpers import force_login_verified
@@ -118,7 +118,7 @@ def clinical_reviewer(client, roles):
 
 
 @pytest.fixture
-def manager(client, roles):
+def manager(client, db):
     """Someone who manages staff ("manage staff", not a superuser), username "manager"."""
     from tests.factories import make_manager
     from tests.helpers import force_login_verified
