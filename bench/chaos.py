@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.posts import csrf_cookie  # noqa: E402
 from bench.report import RESULTS  # noqa: E402
-from bench.server import children  # noqa: E402
+from bench.server import children, run_or_exit  # noqa: E402
 from bench.server import site_env as benchmark_env  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tests.servers import request as plain_request  # noqa: E402
@@ -307,17 +307,8 @@ class Site:
 
 
 def manage(root: Path, env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [str(VENV_BIN / "python"), "manage.py", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+    command = [str(VENV_BIN / "python"), "manage.py", *args]
+    return run_or_exit(f"manage.py {' '.join(args)}", command, env, root=root)
 
 
 def database_state(root: Path, env: dict, prefix: str) -> dict:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers import BASE_DIR, HTTPS, free_port, gunicorn, manage, production_env, request
+from tests.servers import BASE_DIR, HTTPS, free_port, gunicorn, production_env, request
 
 ROOT = BASE_DIR
 HOST = HTTPS["Host"]  # the host production_env allows; wrk and every request send it
@@ -45,26 +45,24 @@ def site_env(database_url: str) -> dict[str, str]:
     )
 
 
-def run_manage(env: dict, *args: str) -> str:
-    done = manage(*args, env=env)
+def run_or_exit(what: str, command: list[str], env: dict, *, root: Path = ROOT) -> str:
+    """``command``'s output, run from ``root``; if it fails, the run ends saying ``what``
+    failed and how."""
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300)
     if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        sys.exit(f"{what} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+def run_manage(env: dict, *args: str) -> str:
+    command = [sys.executable, "manage.py", *args]
+    return run_or_exit(f"manage.py {' '.join(args)}", command, env)
 
 
 def ask(env: dict, command: str, *args: str):
     """The value `python -m bench.site COMMAND ARGS` prints (bench/site.py)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.site", command, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode:
-        sys.exit(f"bench.site {command} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.splitlines()[-1])
+    python = [sys.executable, "-m", "bench.site", command, *args]
+    return json.loads(run_or_exit(f"bench.site {command}", python, env).splitlines()[-1])
 
 
 def fetch(port: int, path: str, *, method: str = "GET", headers=None, body=None):

@@ -66,7 +66,7 @@ def contact_body() -> str:
     token is added by the caller, who has the cookie. The project's ContactForm must
     accept it, so a new required field stops the run here with the form's own message."""
     from clinic_site.intake.forms import ContactForm
-    from tests.intake.factories import form_data
+    from tests.factories import form_data
 
     data = form_data(**CONTACT_VALUES)
     form = ContactForm(data={name: value.replace(COUNTER, "1") for name, value in data.items()})

@@ -63,13 +63,67 @@ def admin_client_with_otp(client, db):
     The admin requires a verified authenticator on every page, so pytest-django's own
     ``admin_client`` only ever sees the login page. See tests/helpers.py.
     """
-    from tests.helpers import login_to_admin, make_staff
+    from tests.factories import make_staff
+    from tests.helpers import login_to_admin
 
     user, token = make_staff("otp-admin", superuser=True)
     response = login_to_admin(client, user.username, token())
     assert response.status_code == 302, "two-factor admin login failed"
     client.user = user
     return client
+
+
+# --- Staff in each of accounts' roles -------------------------------------------------------
+# Each is pytest-django's ``client``, logged in with a second factor as a member of the
+# role with exactly the permissions ``manage.py setup_roles`` gives it (the factories run
+# it); the user is ``<fixture>.user``. They share that one client, so a test that needs
+# two people at once logs the second into a client of its own (tests.helpers.logged_in).
+
+
+@pytest.fixture
+def roles(db):
+    """accounts' groups and their permissions, as ``manage.py setup_roles`` makes them."""
+    from clinic_site.accounts.roles import setup_roles
+
+    setup_roles()
+
+
+@pytest.fixture
+def front_desk(client, db):
+    """Front desk (username "desk"): follows up contact requests."""
+    from clinic_site.accounts.roles import FRONT_DESK
+    from tests.factories import make_member
+    from tests.helpers import force_login_verified
+
+    return force_login_verified(client, make_member(FRONT_DESK, "desk")[0])
+
+
+@pytest.fixture
+def editor(client, db):
+    """Editor (username "editor"): writes and publishes articles."""
+    from clinic_site.accounts.roles import EDITOR
+    from tests.factories import make_member
+    from tests.helpers import force_login_verified
+
+    return force_login_verified(client, make_member(EDITOR, "editor")[0])
+
+
+@pytest.fixture
+def clinical_reviewer(client, db):
+    """Clinical reviewer (username "reviewer") with the staff profile a sign-off needs."""
+    from tests.factories import make_reviewer
+    from tests.helpers import force_login_verified
+
+    return force_login_verified(client, make_reviewer()[0])
+
+
+@pytest.fixture
+def manager(client, db):
+    """Someone who manages staff ("manage staff", not a superuser), username "manager"."""
+    from tests.factories import make_manager
+    from tests.helpers import force_login_verified
+
+    return force_login_verified(client, make_manager()[0])
 
 
 # Fixtures through which a test reaches the database (pytest-django's, and the project's

@@ -1,55 +1,28 @@
-"""Staff accounts with a working second factor, for tests that go through the admin.
+"""Logging staff in with a working second factor, and the database failing on purpose.
 
 Every admin page needs a verified TOTP device (clinic_site/accounts/admin_site.py), so
-``client.force_login(user)`` alone only reaches the admin's login page. Use:
+``client.force_login(user)`` alone only reaches the admin's login page. Staff are made in
+tests/factories.py; then:
 
     user, token = make_staff("desk", groups=["Front desk"])
     login_to_admin(client, "desk", token())          # the real login form, 302 on success
+    force_login_verified(client, user)               # quicker, for what comes after login
 
-or the ``admin_client_with_otp`` fixture (a superuser, fully logged in). Browser tests
-type ``STAFF_PASSWORD`` and ``token()`` into the login page. ``token()`` never returns a
-code the device has already accepted, since TOTP refuses a code twice.
+or the role fixtures of tests/conftest.py (``front_desk``, ``editor``, ...) and
+``admin_client_with_otp`` (a superuser), all fully logged in. Browser tests type
+``STAFF_PASSWORD`` and ``token()`` into the login page. ``token()`` never returns a code
+the device has already accepted, since TOTP refuses a code twice.
 """
 
 import contextlib
 import time
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
-
-
-def make_staff(
-    username: str,
-    *,
-    groups=(),
-    password: str = STAFF_PASSWORD,
-    superuser: bool = False,
-    with_device: bool = True,
-):
-    """A staff user and a function returning a valid code for their authenticator.
-
-    ``groups`` are created when missing. With ``with_device=False`` the user has no
-    authenticator and ``token`` is None: such a user cannot get into the admin.
-    """
-    user = get_user_model().objects.create_user(
-        username,
-        email=f"{username}@clinic.example",
-        password=password,
-        is_staff=True,
-        is_superuser=superuser,
-    )
-    for name in groups:
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
-    if not with_device:
-        return user, None
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    return user, lambda: totp_token(device)
 
 
 def totp_token(device: TOTPDevice) -> str:
@@ -75,8 +48,9 @@ def login_to_admin(client, username: str, token: str, *, password: str = STAFF_P
     )
 
 
-def force_login_verified(client, user) -> None:
-    """Log ``user`` in and mark the session as verified by their first device.
+def force_login_verified(client, user):
+    """Log ``user`` in and mark the session as verified by their first device; returns
+    the client, with the user as ``client.user``.
 
     Quicker than the form, for tests about what happens *after* login.
     """
@@ -87,22 +61,23 @@ def force_login_verified(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    client.user = user
+    return client
 
 
-def make_reviewer(
-    username: str = "reviewer",
-    *,
-    display_name: str = "Dr A. Example",
-    credentials: str = "MD, psychiatrist",
-):
-    """A member of the "Clinical reviewer" role with the staff profile a sign-off needs."""
-    from clinic_site.accounts.models import StaffProfile
-    from clinic_site.accounts.roles import CLINICAL_REVIEWER, setup_roles
+def logged_in(user):
+    """A client of its own, logged in as ``user`` with their second factor: for tests in
+    which two people act at once (the role fixtures share pytest-django's ``client``)."""
+    from django.test import Client
 
-    setup_roles()
-    user, token = make_staff(username, groups=[CLINICAL_REVIEWER])
-    StaffProfile.objects.create(user=user, display_name=display_name, credentials=credentials)
-    return user, token
+    return force_login_verified(Client(), user)
+
+
+def assert_says(text: str, *phrases: str) -> None:
+    """Every one of ``phrases`` is in ``text`` (a page, an email); a failure lists each
+    one that is missing, not only the first."""
+    missing = [phrase for phrase in phrases if phrase not in text]
+    assert not missing, f"missing: {missing}"
 
 
 def self_healing_worker():

@@ -34,6 +34,8 @@ __all__ = [
     "production_env",
     "request",
     "run_python",
+    "start",
+    "stop",
 ]
 
 # A request as it arrives from the TLS-terminating proxy, for the host production_env
@@ -89,15 +91,8 @@ def gunicorn(
     port = port or free_port()
     env = {**env, "DJANGO_SETTINGS_MODULE": settings, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
     with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(config), *arguments],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            # A process group of its own: stopping it stops every worker, even when the
-            # master is gone.
-            start_new_session=True,
+        process = start(
+            [sys.executable, "-m", "gunicorn", "--config", str(config), *arguments], env, log
         )
     try:
         deadline = time.monotonic() + start_timeout
@@ -114,14 +109,28 @@ def gunicorn(
             time.sleep(0.1)
         yield port, process
     finally:
-        _stop(process)
+        stop(process)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def start(command: Sequence[str | Path], env: dict[str, str], log) -> subprocess.Popen:
+    """``command`` run from the project folder with ``env``, its output (stdout and
+    stderr) into ``log``, an open file.
+
+    It gets a process group of its own, so ``stop`` stops every process it starts
+    (gunicorn's workers, a supervised worker, make's children), even when it is gone.
+    """
+    return subprocess.Popen(
+        command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
+    """TERM to ``process``'s whole group (see ``start``), and KILL if it is not gone
+    within ``timeout`` seconds."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=30)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)

@@ -63,16 +63,22 @@ def _control_characters(what) -> str:
     )
 
 
+def _text_errors(what, **others) -> dict:
+    """A text field's error messages, calling the field ``what``: too long, characters
+    refused, and ``others`` (such as ``required``)."""
+    return {
+        "max_length": _too_long(what),
+        "control_characters": _control_characters(what),
+        **others,
+    }
+
+
 class ContactForm(forms.Form):
     name = SingleLineField(
         label=_("Your name"),
         max_length=NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-        error_messages={
-            "required": _("Enter your name"),
-            "max_length": _too_long(_("Your name")),
-            "control_characters": _control_characters(_("Your name")),
-        },
+        error_messages=_text_errors(_("Your name"), required=_("Enter your name")),
     )
     email = EmailAddressField(
         label=_("Email address"),
@@ -81,12 +87,11 @@ class ContactForm(forms.Form):
         widget=forms.EmailInput(
             attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
         ),
-        error_messages={
-            "required": _("Enter your email address"),
-            "invalid": _("Enter an email address in the correct format, like name@example.com"),
-            "max_length": _too_long(_("Your email address")),
-            "control_characters": _control_characters(_("Your email address")),
-        },
+        error_messages=_text_errors(
+            _("Your email address"),
+            required=_("Enter your email address"),
+            invalid=_("Enter an email address in the correct format, like name@example.com"),
+        ),
     )
     phone = SingleLineField(
         label=_("Phone number"),
@@ -94,10 +99,7 @@ class ContactForm(forms.Form):
         max_length=PHONE_MAX_LENGTH,
         help_text=_("Only if you would like a call. For example, 555 010 0123 or +1 555 010 0123."),
         widget=TelInput(attrs={"autocomplete": "tel"}),
-        error_messages={
-            "max_length": _too_long(_("Your phone number")),
-            "control_characters": _control_characters(_("Your phone number")),
-        },
+        error_messages=_text_errors(_("Your phone number")),
     )
     preferred_contact_method = forms.ChoiceField(
         label=_("How would you like us to contact you?"),
@@ -118,10 +120,7 @@ class ContactForm(forms.Form):
         required=False,
         max_length=BEST_TIME_MAX_LENGTH,
         help_text=_("For example, weekday mornings."),
-        error_messages={
-            "max_length": _too_long(_("The best time to reach you")),
-            "control_characters": _control_characters(_("The best time to reach you")),
-        },
+        error_messages=_text_errors(_("The best time to reach you")),
     )
     interest = forms.ChoiceField(
         label=_("What would you like to talk to us about?"),
@@ -146,11 +145,7 @@ class ContactForm(forms.Form):
             limit=f"{MESSAGE_MAX_LENGTH:,}",
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={
-            "required": _("Enter a short message"),
-            "max_length": _too_long(_("Your message")),
-            "control_characters": _control_characters(_("Your message")),
-        },
+        error_messages=_text_errors(_("Your message"), required=_("Enter a short message")),
     )
     consent = forms.BooleanField(
         label=consent.current_text(),  # in the page's language: see __init__

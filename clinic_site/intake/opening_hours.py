@@ -68,33 +68,38 @@ class OpeningHours:
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The moment ``duration`` of opening time after ``start``."""
         remaining = duration
-        cursor = timezone.localtime(start)
-        day = cursor.date()
-        for _ in range(_MAX_DAYS * 2):
-            window = self._window(day)
-            if window:
-                begin = max(cursor, window[0])
-                if begin < window[1]:
-                    if remaining <= window[1] - begin:
-                        return begin + remaining
-                    remaining -= window[1] - begin
-            day += timedelta(days=1)
-        raise ValueError("no opening hours within two years")
+        for begin, end in self._open_stretches(start, forward=True):
+            if remaining <= end - begin:
+                return begin + remaining
+            remaining -= end - begin
+        raise AssertionError("unreachable: _open_stretches ends by raising")
 
     def subtract(self, end: datetime, duration: timedelta) -> datetime:
         """The moment ``duration`` of opening time before ``end``."""
         remaining = duration
-        cursor = timezone.localtime(end)
+        for begin, finish in self._open_stretches(end, forward=False):
+            if remaining <= finish - begin:
+                return finish - remaining
+            remaining -= finish - begin
+        raise AssertionError("unreachable: _open_stretches ends by raising")
+
+    def _open_stretches(self, moment: datetime, *, forward: bool):
+        """The stretches of opening time after ``moment`` (or before it, going back), the
+        nearest first, each as (begin, end); ValueError past two years of them."""
+        cursor = timezone.localtime(moment)
         day = cursor.date()
+        step = timedelta(days=1 if forward else -1)
         for _ in range(_MAX_DAYS * 2):
             window = self._window(day)
             if window:
-                finish = min(cursor, window[1])
-                if finish > window[0]:
-                    if remaining <= finish - window[0]:
-                        return finish - remaining
-                    remaining -= finish - window[0]
-            day -= timedelta(days=1)
+                begin, end = window
+                if forward:
+                    begin = max(cursor, begin)
+                else:
+                    end = min(cursor, end)
+                if begin < end:
+                    yield begin, end
+            day += step
         raise ValueError("no opening hours within two years")
 
 

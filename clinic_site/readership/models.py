@@ -38,10 +38,24 @@ class CountQuerySet(models.QuerySet):
         return self.filter(day__lte=(today or timezone.localdate()) - timedelta(days=days))
 
 
-class PageViews(models.Model):
-    """Views of one page, in one language, on one day, from one referring site."""
+class DailyCount(models.Model):
+    """A count for one day and what the subclass counts it by; rows are only ever added to
+    (``objects.add``), by every process at once."""
 
     day = models.DateField(db_index=True)
+
+    objects = CountQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.counted()} on {self.day}: {self.count}"
+
+
+class PageViews(DailyCount):
+    """Views of one page, in one language, on one day, from one referring site."""
+
     path = models.CharField(max_length=PATH_MAX_LENGTH)
     language = models.CharField(max_length=2)
     referrer = models.CharField(
@@ -53,8 +67,6 @@ class PageViews(models.Model):
     )
     count = models.PositiveBigIntegerField("views", default=0)
 
-    objects = CountQuerySet.as_manager()
-
     class Meta:
         verbose_name = "page views"
         verbose_name_plural = "page views"
@@ -65,22 +77,19 @@ class PageViews(models.Model):
             )
         ]
 
-    def __str__(self):
-        return f"{self.path} on {self.day}: {self.count}"
+    def counted(self) -> str:
+        return self.path
 
 
-class ExcludedHits(models.Model):
+class ExcludedHits(DailyCount):
     """Requests for pages that were not counted as views, per day and kind."""
 
     class Kind(models.TextChoices):
         ROBOT = "robot", "Search engine robots and other programs"
         PREVIEW = "preview", "Link previews and prefetches"
 
-    day = models.DateField(db_index=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     count = models.PositiveBigIntegerField("requests", default=0)
-
-    objects = CountQuerySet.as_manager()
 
     class Meta:
         verbose_name = "requests not counted"
@@ -88,19 +97,16 @@ class ExcludedHits(models.Model):
         ordering = ["-day", "kind"]
         constraints = [models.UniqueConstraint(fields=["day", "kind"], name="one_excluded_row")]
 
-    def __str__(self):
-        return f"{self.get_kind_display()} on {self.day}: {self.count}"
+    def counted(self) -> str:
+        return self.get_kind_display()
 
 
-class UnansweredSearch(models.Model):
+class UnansweredSearch(DailyCount):
     """A search that found nothing: the cleaned term (searches.clean_term), per day."""
 
-    day = models.DateField(db_index=True)
     language = models.CharField(max_length=2)
     term = models.CharField(max_length=TERM_MAX_LENGTH)
     count = models.PositiveBigIntegerField("searches", default=0)
-
-    objects = CountQuerySet.as_manager()
 
     class Meta:
         verbose_name = "search that found nothing"
@@ -112,5 +118,5 @@ class UnansweredSearch(models.Model):
             )
         ]
 
-    def __str__(self):
-        return f"“{self.term}” on {self.day}: {self.count}"
+    def counted(self) -> str:
+        return f"“{self.term}”"

@@ -11,14 +11,13 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic_site.accounts.roles import EDITOR, FRONT_DESK, setup_roles
+from clinic_site.accounts.roles import setup_roles
 from clinic_site.articles.models import Feedback
 from clinic_site.core.charts import bar_chart, nice_ceiling
 from clinic_site.intake.figures import queue_counts, week_start, weekly_requests
 from clinic_site.intake.models import Status
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_article, make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -135,11 +134,8 @@ def test_the_dashboard_counts_helpful_answers_per_article(client, roles):
     assert "Unrated article" not in page
 
 
-def test_an_editor_sees_feedback_but_neither_requests_nor_their_figures(client, roles, known_rows):
-    user, _ = make_staff("editor", groups=[EDITOR])
-    force_login_verified(client, user)
-
-    response = client.get(DASHBOARD)
+def test_an_editor_sees_feedback_but_neither_requests_nor_their_figures(known_rows, editor):
+    response = editor.get(DASHBOARD)
     page = response.content.decode()
 
     assert response.status_code == 200
@@ -148,11 +144,8 @@ def test_an_editor_sees_feedback_but_neither_requests_nor_their_figures(client, 
     assert "Requests received" not in page and "urgent" not in page.lower()
 
 
-def test_front_desk_sees_the_request_figures_but_not_readers_feedback(client, roles, known_rows):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    force_login_verified(client, user)
-
-    page = client.get(DASHBOARD).content.decode()
+def test_front_desk_sees_the_request_figures_but_not_readers_feedback(known_rows, front_desk):
+    page = front_desk.get(DASHBOARD).content.decode()
 
     assert "Contact requests now" in page
     assert "Was this page helpful?" not in page

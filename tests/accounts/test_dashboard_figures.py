@@ -14,8 +14,8 @@ from clinic_site.core.staff_display import duration_words
 from clinic_site.intake import followup
 from clinic_site.intake.figures import request_figures
 from clinic_site.intake.models import Outcome, Source
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -17,24 +17,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic_site.accounts.models import Invitation
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK, ROLE_PERMISSIONS, setup_roles
-from tests.helpers import STAFF_PASSWORD, force_login_verified, login_to_admin, make_staff
+from tests.factories import make_member, make_staff
+from tests.helpers import STAFF_PASSWORD, force_login_verified, login_to_admin
 
 pytestmark = pytest.mark.django_db
 
 INVITE = reverse("admin:accounts_invitation_add")
 NEW_PASSWORD = "plum-ladder-orbit-canvas-9"
-
-
-@pytest.fixture
-def manager(client):
-    """A client logged in as someone with "manage staff" (not a superuser)."""
-    setup_roles()
-    user, _ = make_staff("manager")
-    user.user_permissions.add(Permission.objects.get(codename="manage_staff"))
-    user.user_permissions.add(*Permission.objects.filter(codename="view_user"))
-    force_login_verified(client, user)
-    client.user = user
-    return client
 
 
 def invite(client, email="new.colleague@clinic.example", role=FRONT_DESK):
@@ -97,8 +86,7 @@ def test_the_roles_offered_are_the_ones_in_roles_py(manager):
 
 @pytest.mark.parametrize("role", [FRONT_DESK, EDITOR])
 def test_staff_without_manage_staff_cannot_invite(client, role):
-    setup_roles()
-    user, _ = make_staff("someone", groups=[role])
+    user, _ = make_member(role, "someone")
     force_login_verified(client, user)
 
     assert client.get(INVITE).status_code == 403

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic_site.core.logging import JsonFormatter
-from tests.helpers import STAFF_PASSWORD, make_staff
+from tests.factories import make_staff
+from tests.helpers import STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from clinic_site.accounts.models import Invitation
 from clinic_site.accounts.roles import FRONT_DESK, setup_roles
 from clinic_site.intake.models import AccessLog
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_manager, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,12 @@ INTERNAL_URLS = [
 @pytest.fixture
 def manager(client):
     """Someone who manages staff and, as a careless grant might, every view permission."""
-    setup_roles()
-    user, _ = make_staff("manager", groups=[FRONT_DESK])
+    user, _ = make_manager(groups=[FRONT_DESK])
     user.user_permissions.add(
-        Permission.objects.get(codename="manage_staff"),
         *Permission.objects.filter(codename__startswith="view_"),
         *Permission.objects.filter(codename="change_user"),
     )
-    force_login_verified(client, user)
-    client.user = user
-    return client
+    return force_login_verified(client, user)
 
 
 def test_the_home_page_shows_no_django_internals_to_a_manager(manager):

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from clinic_site.accounts.admin_site import TwoFactorAdminSite
-from tests.helpers import STAFF_PASSWORD, force_login_verified, login_to_admin, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import STAFF_PASSWORD, force_login_verified, login_to_admin
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK, ROLE_PERMISSIONS
 from clinic_site.intake.models import AccessLog, ContactRequest, Status
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_article, make_contact_request, make_member
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +35,9 @@ def setup_roles() -> str:
 
 @pytest.fixture
 def logged_in(client):
-    setup_roles()
-
-    def as_member_of(group_name: str):
-        user, _ = make_staff(group_name.lower().replace(" ", "-"), groups=[group_name])
-        force_login_verified(client, user)
-        client.user = user
-        return client
+    def as_member_of(role: str):
+        user, _ = make_member(role, role.lower().replace(" ", "-"))
+        return force_login_verified(client, user)
 
     return as_member_of
 

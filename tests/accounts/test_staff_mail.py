@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +19,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic_site.accounts.invitations import InvitationError, accept_invitation
 from clinic_site.accounts.models import Invitation
-from clinic_site.accounts.roles import FRONT_DESK, setup_roles
+from clinic_site.accounts.roles import FRONT_DESK
 from tests.accounts.test_invitations import invitation_in
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +30,6 @@ MAIL_DOWN = SMTPServerDisconnected("Connection unexpectedly closed")
 INVITE = reverse("admin:accounts_invitation_add")
 USERS = reverse("admin:auth_user_changelist")
 INVITATIONS = reverse("admin:accounts_invitation_changelist")
-
-
-@pytest.fixture
-def manager(client):
-    setup_roles()
-    user, _ = make_staff("manager")
-    user.user_permissions.add(Permission.objects.get(codename="manage_staff"))
-    user.user_permissions.add(*Permission.objects.filter(codename="view_user"))
-    force_login_verified(client, user)
-    client.user = user
-    return client
 
 
 def messages_on(response) -> str:

@@ -3,11 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clinic_site.articles.models import Article, Feedback
-from tests.factories import make_article
+from tests.factories import make_article, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +153,7 @@ def test_new_articles_start_as_drafts(admin_client_with_otp):
 
 
 def test_editor_without_a_second_factor_is_sent_to_log_in(client):
-    user = User.objects.create_superuser("nofactor", "n@clinic.example", "pw")
+    user, _ = make_staff("nofactor", superuser=True, with_device=False)
     client.force_login(user)
 
     response = client.get(CHANGELIST)

@@ -67,7 +67,7 @@ CRISIS_PAGES = {
 def imported(db):
     from clinic_site.articles.importer import import_content
     from clinic_site.articles.models import Article
-    from tests.helpers import make_reviewer
+    from tests.factories import make_reviewer
 
     # The clinicians a file says signed it off exist as reviewers, as they would in
     # production; the import refuses any other name.

@@ -12,8 +12,8 @@ from clinic_site.articles import scheduling
 from clinic_site.articles.history import summary
 from clinic_site.articles.models import Article, Status
 from tests.articles.test_admin import CHANGELIST, date_and_time, form_data
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_article, make_staff
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +129,7 @@ def test_scheduled_changes_show_for_staff_once_the_job_has_run():
     article.save()
     editor, _ = make_staff("editor")
     editor.user_permissions.add(Permission.objects.get(codename="change_article"))
-    staff = Client()
-    force_login_verified(staff, editor)
+    staff = logged_in(editor)
 
     with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
         scheduling.publish_due_changes()

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from clinic_site.articles.models import Article, Status
-from tests.factories import make_article
-from tests.helpers import make_staff
+from tests.factories import make_article, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +35,13 @@ def test_scheduled_article_is_hidden_before_its_time_and_listed_after(client):
     assert article.get_absolute_url() in client.get("/sitemap.xml").content.decode()
 
 
-def test_cached_list_refreshes_by_itself_when_a_scheduled_article_goes_live(client, monkeypatch):
+def test_cached_list_refreshes_by_itself_when_a_scheduled_article_goes_live(client):
     soon = timezone.now() + timedelta(seconds=30)
     make_article(title="Scheduled page", published_at=soon)
     assert "Scheduled page" not in client.get("/articles/").content.decode()  # now cached
 
-    later = soon + timedelta(seconds=5)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-
-    assert "Scheduled page" in client.get("/articles/").content.decode()
+    with time_machine.travel(soon + timedelta(seconds=5), tick=False):
+        assert "Scheduled page" in client.get("/articles/").content.decode()
 
 
 def test_an_edit_shows_up_immediately_on_cached_pages(client):

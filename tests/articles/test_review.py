@@ -14,15 +14,15 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from clinic_site.accounts.roles import EDITOR, setup_roles
+from clinic_site.accounts.roles import EDITOR, FRONT_DESK
 from clinic_site.articles.importer import Outcome, import_content
 from clinic_site.articles.models import Article, add_months, next_review_date
 from clinic_site.articles.review import digest_email, digest_for, send_review_digests
 from clinic_site.articles.workflow import sign_off
 from clinic_site.core import periodic
 from clinic_site.core.models import PeriodicJob
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_reviewer, make_staff
+from tests.factories import make_article, make_member, make_reviewer, make_staff
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,6 @@ CHANGELIST = "/admin/articles/article/"
 def token_in(page: str) -> str:
     """The identity of the text a sign-off or review form was showing."""
     return re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    force_login_verified(client, user)
-    return client
 
 
 # --- Review-due arithmetic -------------------------------------------------------------
@@ -112,8 +106,7 @@ def test_changing_only_the_position_keeps_the_sign_off():
 
 
 def test_an_editor_cannot_sign_off():
-    setup_roles()
-    editor, _ = make_staff("editor", groups=[EDITOR])
+    editor, _ = make_member(EDITOR, "editor")
     article = make_article()
 
     with pytest.raises(PermissionDenied):
@@ -203,8 +196,7 @@ def test_admin_home_tells_editors_how_many_reviews_are_due(admin_client_with_otp
 
 
 def test_front_desk_staff_do_not_see_the_review_summary():
-    setup_roles()
-    desk, _ = make_staff("desk", groups=["Front desk"])
+    desk, _ = make_member(FRONT_DESK, "desk")
 
     html = logged_in(desk).get("/admin/").content.decode()
 

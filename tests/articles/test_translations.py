@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic_site.articles.history import english_changes_since_translation
@@ -156,9 +157,8 @@ def test_the_admin_shows_a_translator_the_english_changes(admin_client_with_otp)
     original.summary = "A changed summary about driving."
     original.save()
 
-    html = admin_client_with_otp.get(
-        f"/admin/articles/article/{translation.pk}/change/"
-    ).content.decode()
+    url = reverse("admin:articles_article_change", args=[translation.pk])
+    html = admin_client_with_otp.get(url).content.decode()
 
     assert "What changed in English since this translation was made" in html
     assert "driving." in html

@@ -5,6 +5,7 @@ import pytest
 from clinic_site.articles.models import Topic
 from clinic_site.core.languages import Language
 from tests.factories import make_article
+from tests.helpers import assert_says
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +19,14 @@ def box(html: str) -> str:
 def test_pages_about_the_treatment_show_the_warning_signs(client, topic):
     html = client.get(make_article(topic=topic).get_absolute_url()).content.decode()
 
-    shown = box(html)
-    assert '<h2 id="when-to-get-help-title">When to get help</h2>' in shown
-    assert "Call 911 now if you have chest pain, a sudden severe headache" in shown
-    assert "yellow skin or eyes, dark urine, pain or blood when passing urine" in shown
-    assert '<a href="tel:911">Emergency: call 911</a>' in shown
-    assert '<a href="tel:(555)010-0123">Call the clinic: (555) 010-0123</a>' in shown
+    assert_says(
+        box(html),
+        '<h2 id="when-to-get-help-title">When to get help</h2>',
+        "Call 911 now if you have chest pain, a sudden severe headache",
+        "yellow skin or eyes, dark urine, pain or blood when passing urine",
+        '<a href="tel:911">Emergency: call 911</a>',
+        '<a href="tel:(555)010-0123">Call the clinic: (555) 010-0123</a>',
+    )
 
 
 def test_the_faq_has_no_warning_signs_box(client):

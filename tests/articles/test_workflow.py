@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from clinic_site.accounts.roles import EDITOR, ROLE_PERMISSIONS, setup_roles
+from clinic_site.accounts.roles import EDITOR, ROLE_PERMISSIONS
 from clinic_site.articles import scheduling, workflow
 from clinic_site.articles.models import (
     DRAFT_FIELDS,
@@ -25,19 +25,13 @@ from clinic_site.articles.models import (
     fingerprint,
 )
 from tests.articles.test_admin import date_and_time, form_data
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_reviewer, make_staff
+from tests.factories import make_article, make_member, make_reviewer, make_staff
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/articles/article/"
 ALCOHOL = "It is safe to combine ketamine with alcohol."
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    force_login_verified(client, user)
-    return client
 
 
 def token_in(page: str) -> str:
@@ -53,9 +47,7 @@ def public_page(article) -> str:
 
 
 def editor():
-    setup_roles()
-    user, _ = make_staff("editor", groups=[EDITOR])
-    return user
+    return make_member(EDITOR, "editor")[0]
 
 
 def manager():

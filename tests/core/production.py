@@ -35,8 +35,17 @@ CONFIG_VARIABLES = (
 )
 
 
-def production_env(**overrides: str) -> dict[str, str]:
+def fresh_clone_env(**overrides: str) -> dict[str, str]:
+    """The developer's shell as on a fresh clone: none of the site's settings variables
+    (and no DJANGO_SETTINGS_MODULE), so what runs manages without them."""
     env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(overrides)
+    return env
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    env = fresh_clone_env()
     env.update(
         DJANGO_SETTINGS_MODULE="clinic_site.settings",
         DEBUG="0",
@@ -63,18 +72,18 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def run_python(code: str, env: dict[str, str]) -> str:
-    """Run ``code`` in a fresh interpreter with ``env``; its stdout (it must succeed)."""
+def run(command: list[str], env: dict[str, str], *, timeout: float = 120) -> str:
+    """Run ``command`` from the project folder with ``env``; its stdout (it must succeed)."""
     result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout.strip()
+    return result.stdout
+
+
+def run_python(code: str, env: dict[str, str]) -> str:
+    """Run ``code`` in a fresh interpreter with ``env``; its stdout (it must succeed)."""
+    return run([sys.executable, "-c", code], env, timeout=60).strip()
 
 
 def settings_under(env: dict[str, str], *names: str) -> dict:

@@ -7,10 +7,8 @@ at this checkout: /srv/clinic/app is the code, /srv/clinic/venv a virtualenv).
 
 import configparser
 import contextlib
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import BASE_DIR, HTTPS, free_port, manage, production_env, request
+from tests.servers import BASE_DIR, HTTPS, free_port, manage, production_env, request, start, stop
 from tests.services import missing
 
 UNITS = BASE_DIR / "deploy" / "systemd"
@@ -131,22 +129,9 @@ def test_gunicorn_serves_on_the_socket_systemd_hands_it(tmp_path):
     assert manage("migrate", "--noinput", "--verbosity", "0", env=env).returncode == 0
     passed = [f"--setenv={name}" for name in env]
     log = (tmp_path / "gunicorn.log").open("wb")
-    server = subprocess.Popen(
-        [
-            activate,
-            "--listen",
-            f"127.0.0.1:{port}",
-            *passed,
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--config",
-            "gunicorn.conf.py",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [activate, "--listen", f"127.0.0.1:{port}", *passed, gunicorn]
+    server = start([*command, "--config", "gunicorn.conf.py"], env, log)
     try:
         for _ in range(100):  # systemd-socket-activate binds it first
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
@@ -155,8 +140,7 @@ def test_gunicorn_serves_on_the_socket_systemd_hands_it(tmp_path):
         # The socket exists before gunicorn does: the first request waits for it.
         status, _, body = request(port, "/healthz", headers=HTTPS, timeout=60)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
         log.close()
 
     assert (status, body) == (200, b'{"status": "ok"}')

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_article
+from tests.helpers import assert_says
 
 pytestmark = pytest.mark.django_db
 
@@ -64,11 +65,14 @@ def test_policy_page_covers_what_readers_need_to_judge_the_articles(client, sett
         "How to tell us about a mistake",
     ):
         assert f">{heading}</h2>" in html, heading
-    assert "only after that named clinician has checked it and signed it off" in html
-    assert "has not yet had that clinical check" in html
-    assert "at least once every 9 months" in html
-    assert 'href="mailto:editors@riverside.example"' in html
-    assert "Was this page helpful?" in html
+    assert_says(
+        html,
+        "only after that named clinician has checked it and signed it off",
+        "has not yet had that clinical check",
+        "at least once every 9 months",
+        'href="mailto:editors@riverside.example"',
+        "Was this page helpful?",
+    )
 
 
 def test_policy_page_is_in_the_sitemap(client):

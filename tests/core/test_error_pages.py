@@ -6,9 +6,8 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.utils.html import escape
 
-from tests.factories import make_article
+from tests.factories import form_data, make_article
 from tests.helpers import database_unreachable
-from tests.intake.factories import form_data
 
 pytestmark = pytest.mark.django_db
 

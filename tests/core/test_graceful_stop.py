@@ -107,7 +107,7 @@ def test_ctrl_c_on_make_serve_lets_requests_in_flight_finish(tmp_path):
         time.sleep(1)  # each is now being read by a worker
 
         os.killpg(serve.pid, signal.SIGINT)  # Ctrl-C
-        time.sleep(1.5)
+        time.sleep(1.5)  # real gunicorn processes finish the requests in flight
         answers = [finish_sending(c, body) for c, (body, _) in zip(in_flight, forms, strict=True)]
 
         assert serve.wait(timeout=40) == 0

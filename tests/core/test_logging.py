@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from clinic_site.core.logging import JsonFormatter
 from clinic_site.intake.models import ContactRequest
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

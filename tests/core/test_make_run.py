@@ -1,11 +1,10 @@
 """`make run` says "Email goes to this console": the task worker's output must reach it."""
 
-import os
 import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.core.production import BASE_DIR, CONFIG_VARIABLES
+from tests.core.production import BASE_DIR, fresh_clone_env, run
 
 
 def test_make_run_does_not_throw_away_the_workers_output():
@@ -20,21 +19,10 @@ def test_make_run_does_not_throw_away_the_workers_output():
 def test_the_worker_prints_the_notification_email_under_debug():
     """What `make run` starts (DEBUG=1, console email): the email shows on stdout."""
     with tempfile.TemporaryDirectory() as folder:
-        env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
-        env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{Path(folder) / 'db.sqlite3'}")
-        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env = fresh_clone_env(DEBUG="1", DATABASE_URL=f"sqlite:///{Path(folder) / 'db.sqlite3'}")
 
         def manage(*args):
-            result = subprocess.run(
-                [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", *args],
-                cwd=BASE_DIR,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert result.returncode == 0, result.stderr[-2000:]
-            return result.stdout
+            return run([str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", *args], env)
 
         manage("migrate", "--noinput")
         manage(

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from clinic_site.core.models import Heartbeat
+from tests.factories import make_contact_request
 from tests.helpers import writes_refused
-from tests.intake.factories import make_contact_request
 
 pytestmark = pytest.mark.django_db
 

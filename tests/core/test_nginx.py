@@ -423,11 +423,11 @@ def test_one_of_two_hosts_killed_under_load_fails_no_reader_and_loses_no_request
             threads += [threading.Thread(target=writer) for _ in range(3)]
             for thread in threads:
                 thread.start()
-            time.sleep(2)
+            time.sleep(2)  # real requests through real nginx and gunicorn before the crash
             before = len(posts)
             # The whole host at once: master and workers, mid-request, with no warning.
             os.killpg(first_process.pid, signal.SIGKILL)
-            time.sleep(3)
+            time.sleep(3)  # and after it, while the other host takes over
             stop.set()
             for thread in threads:
                 thread.join(timeout=90)

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from clinic_site.core import periodic
 from clinic_site.core.models import PeriodicJob
-from tests.helpers import force_login_verified, make_staff, self_healing_worker
+from tests.factories import make_staff
+from tests.helpers import force_login_verified, self_healing_worker
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from django.urls import reverse
 from clinic_site.core import ratelimit
 from clinic_site.settings import redis_cache
 from tests.core.production import production_env, run_python
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from clinic_site.core import ratelimit
 from clinic_site.settings import redis_cache
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import form_data, submit
+from tests.factories import form_data, make_staff, submit
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

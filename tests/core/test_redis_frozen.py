@@ -24,9 +24,8 @@ from django.urls import reverse
 from clinic_site.core import circuit_breaker as breaker
 from clinic_site.core import pagecache, ratelimit
 from clinic_site.settings import redis_cache
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import form_data, submit
+from tests.factories import form_data, make_article, make_staff, submit
+from tests.helpers import force_login_verified
 
 pytestmark = [
     pytest.mark.django_db,

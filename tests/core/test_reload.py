@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.production import BASE_DIR, manage, production_env
-from tests.servers import free_port, request
+from tests.servers import free_port, request, start, stop
 
 CLIENTS = 6
 PATHS = ["/privacy/", "/contact/", "/healthz"]
@@ -63,16 +63,11 @@ def test_reload_under_load_loads_a_new_master_and_fails_no_request(tmp_path):
     )
     assert manage("migrate", "--noinput", env=env).returncode == 0
     log = (tmp_path / "gunicorn.log").open("w+")
-    server = subprocess.Popen(
-        # The entry script, as `make serve` runs it: USR2 re-executes the same command,
-        # and `python -m gunicorn` would then put gunicorn's own http package first on
-        # the path, shadowing the standard library's.
-        [Path(sys.executable).parent / "gunicorn", "--config", "gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    # The entry script, as `make serve` runs it: USR2 re-executes the same command, and
+    # `python -m gunicorn` would then put gunicorn's own http package first on the path,
+    # shadowing the standard library's.
+    server = start(
+        [Path(sys.executable).parent / "gunicorn", "--config", "gunicorn.conf.py"], env, log
     )
     new_master = None
     try:
@@ -93,7 +88,7 @@ def test_reload_under_load_loads_a_new_master_and_fails_no_request(tmp_path):
         ]
         for client in clients:
             client.start()
-        time.sleep(1.5)
+        time.sleep(1.5)  # real load on the real server before the reload ...
         before = len(results)
         reload = subprocess.run(
             ["scripts/reload.sh", str(pidfile), str(port)],
@@ -102,7 +97,7 @@ def test_reload_under_load_loads_a_new_master_and_fails_no_request(tmp_path):
             text=True,
             timeout=120,
         )
-        time.sleep(2)
+        time.sleep(2)  # ... and after it
         stop.set()
         for client in clients:
             client.join(timeout=60)
@@ -156,14 +151,7 @@ def test_make_serve_keeps_serving_with_the_new_master_after_make_reload(tmp_path
         REDIS_URL=None,
     )
     log = (tmp_path / "serve.log").open("w+")
-    serve = subprocess.Popen(
-        ["make", "serve"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    serve = start(["make", "serve"], env, log)
     try:
         # On a fresh clone `make serve` first builds .venv-prod (pip, a minute or more on
         # a busy machine), then starts gunicorn.
@@ -187,9 +175,7 @@ def test_make_serve_keeps_serving_with_the_new_master_after_make_reload(tmp_path
         assert int(pidfile.read_text()) != old_master
         assert request(port, "/healthz", headers=HEADERS)[0] == 200
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(serve.pid, signal.SIGTERM)
-        serve.wait(timeout=60)
+        stop(serve, timeout=60)
         for _ in range(300):  # the masters finish their last requests and remove the file
             if not pidfile.exists() and not pidfile.with_name(pidfile.name + ".2").exists():
                 break

@@ -49,7 +49,7 @@ def test_the_access_log_has_no_query_strings_and_no_client_address(server):
 
     request(port, "/healthz?email=someone%40example.com", method="POST", headers=HTTPS)
     request(port, "/healthz", headers=HTTPS)
-    time.sleep(0.3)
+    time.sleep(0.3)  # a real clock: gunicorn's workers write the access log on their own
 
     lines = log_lines(log)
     access = [line["message"] for line in lines if line["logger"] == "gunicorn.access"]

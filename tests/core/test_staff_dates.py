@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from clinic_site.intake.models import AccessLog
-from tests.factories import make_article
-from tests.intake.factories import make_contact_request
+from tests.factories import make_article, make_contact_request
 
 pytestmark = pytest.mark.django_db
 

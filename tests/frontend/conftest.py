@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -28,6 +29,9 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+# Staff screens are checked on the front desk's laptop and on a phone.
+LAPTOP = {"width": 1366, "height": 768}
+STAFF_VIEWPORTS = {"laptop": LAPTOP, "phone": PHONE}
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"  # git-ignored
 
@@ -73,3 +77,34 @@ def content(db):
     from .pages import import_spanish_sample
 
     import_spanish_sample()
+
+
+@pytest.fixture(params=list(STAFF_VIEWPORTS))
+def staff_viewport(request):
+    """Each staff screen test runs at the laptop's size and at the phone's."""
+    return request.param
+
+
+@pytest.fixture
+def front_desk_token(site):
+    """The authenticator of "desk", in the Front desk role on the live site; log in with
+    ``logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)``."""
+    from clinic_site.accounts.roles import FRONT_DESK
+    from tests.factories import make_member
+
+    return make_member(FRONT_DESK, "desk")[1]
+
+
+def logged_in_page(browser, site, viewport, username, token, **context_options):
+    """A tab logged in as ``username`` through the real login form (password and code)."""
+    from tests.helpers import STAFF_PASSWORD
+
+    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport], **context_options)
+    page = context.new_page()
+    page.goto(site + reverse("admin:login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(token())
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site + reverse("admin:index"))
+    return context, page

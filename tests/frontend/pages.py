@@ -22,6 +22,16 @@ SPANISH_FILES = sorted((CONTENT / "es").glob("*.md")) or sorted(
 SPANISH_SLUGS = sorted(frontmatter.load(path)["slug"] for path in SPANISH_FILES)
 assert SPANISH_SLUGS, "no Spanish article to check"
 
+# The English pages every reader can reach, the 404 page among them, by path.
+ENGLISH_PAGES = [
+    "/",
+    "/articles/",
+    *[f"/articles/{slug}/" for slug in ARTICLE_SLUGS],
+    "/contact/",
+    "/privacy/",
+    "/no-such-page/",
+]
+
 SIMPLE_PAGES = {
     "home": ("/", 200),
     "article-list": ("/articles/", 200),
@@ -78,14 +88,15 @@ def fill_contact_form(page, *, email: str = PATIENT["email"]) -> None:
     page.get_by_label("Your name").fill(PATIENT["name"])
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Phone number (optional)").fill(PATIENT["phone"])
-    page.get_by_role("group", name="How would you like us to contact you?").get_by_label(
-        "Email"
-    ).check()
-    page.get_by_role("group", name="What would you like to talk to us about?").get_by_label(
-        "Depression"
-    ).check()
+    choose(page, "How would you like us to contact you?", "Email")
+    choose(page, "What would you like to talk to us about?", "Depression")
     page.get_by_label("Your message").fill(PATIENT["message"])
     page.locator("input[name=consent]").check()
+
+
+def choose(page, question: str, answer: str) -> None:
+    """Tick ``answer`` in the group of radio buttons that asks ``question``."""
+    page.get_by_role("group", name=question).get_by_label(answer).check()
 
 
 def submit_contact_form(page):

@@ -21,10 +21,11 @@ from django.urls import reverse
 
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ContactRequest, Status
-from tests.helpers import STAFF_PASSWORD, make_staff
+from tests.factories import make_staff
+from tests.helpers import STAFF_PASSWORD
 
 from .conftest import ARTIFACTS, VIEWPORTS
-from .pages import PATIENT, fill_contact_form, submit_contact_form
+from .pages import PATIENT, choose, fill_contact_form, submit_contact_form
 
 pytestmark = pytest.mark.browser
 
@@ -207,12 +208,8 @@ def test_a_spanish_reader_switches_language_and_sends_an_urgent_request(visits, 
 
     page.get_by_label("Su nombre").fill("Ana Ejemplo")
     page.get_by_label("Correo electrónico").first.fill("ana@example.com")
-    page.get_by_role("group", name="¿Cómo prefiere que nos comuniquemos con usted?").get_by_label(
-        "Correo electrónico"
-    ).check()
-    page.get_by_role("group", name="¿De qué le gustaría hablar con nosotros?").get_by_label(
-        "Depresión"
-    ).check()
+    choose(page, "¿Cómo prefiere que nos comuniquemos con usted?", "Correo electrónico")
+    choose(page, "¿De qué le gustaría hablar con nosotros?", "Depresión")
     page.get_by_label("Su mensaje").fill("Ya no quiero vivir así y no sé qué hacer.")
     page.locator("input[name=consent]").check()
     with page.expect_navigation() as navigation:

@@ -23,7 +23,8 @@ from playwright.sync_api import expect
 
 from clinic_site.accounts.roles import EDITOR
 from clinic_site.articles.models import Article
-from tests.helpers import STAFF_PASSWORD, make_reviewer, make_staff
+from tests.factories import make_reviewer, make_staff
+from tests.helpers import STAFF_PASSWORD
 
 from .test_browser_flows import Visit
 

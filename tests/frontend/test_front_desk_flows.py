@@ -10,51 +10,36 @@
   superuser sees no Django internals.
 """
 
-import io
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ContactRequest, HoldReason, ReplyTemplate, Status
-from tests.helpers import make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
 
+from .conftest import STAFF_VIEWPORTS, logged_in_page
 from .test_accessibility import describe, run_axe
-from .test_staff_workspace import STAFF_VIEWPORTS, logged_in_page
 
 pytestmark = pytest.mark.browser
 
 RISK = "I have been thinking about ending my life."
 
 
-@pytest.fixture(params=list(STAFF_VIEWPORTS))
-def viewport(request):
-    return request.param
-
-
-@pytest.fixture
-def desk(site):
-    call_command("setup_roles", stdout=io.StringIO())
-    _, token = make_staff("desk", groups=[FRONT_DESK])
-    return token
-
-
 def test_tried_no_answer_keeps_the_request_open_and_closing_asks_for_an_outcome(
-    browser, site, desk, viewport
+    browser, site, front_desk_token, staff_viewport
 ):
     contact_request = make_contact_request(
         name="Pat Voicemail-Example",
         phone="555 010 0155",
         created_at=timezone.now() - timedelta(days=10),
     )
-    context, page = logged_in_page(browser, site, viewport, "desk", desk)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + contact_request.get_admin_url())
 
     page.get_by_label("Your note").fill("Left a message about times.")
@@ -84,9 +69,9 @@ def test_tried_no_answer_keeps_the_request_open_and_closing_asks_for_an_outcome(
 
 
 def test_a_phone_call_logged_by_staff_joins_the_queue_and_the_urgent_check(
-    browser, site, desk, viewport
+    browser, site, front_desk_token, staff_viewport
 ):
-    context, page = logged_in_page(browser, site, viewport, "desk", desk)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
     page.get_by_role("link", name="Log a phone call or walk-in").click()
 
@@ -110,7 +95,9 @@ def test_a_phone_call_logged_by_staff_joins_the_queue_and_the_urgent_check(
     context.close()
 
 
-def test_a_reply_template_opens_in_the_persons_language(browser, site, desk, viewport):
+def test_a_reply_template_opens_in_the_persons_language(
+    browser, site, front_desk_token, staff_viewport
+):
     # The starter templates come from a migration, which a live-server test's database
     # has lost: the manager's own, then.
     ReplyTemplate.objects.create(
@@ -125,7 +112,7 @@ def test_a_reply_template_opens_in_the_persons_language(browser, site, desk, vie
     contact_request = make_contact_request(
         name="Rosa Example", email="rosa@example.com", preferred_language="es"
     )
-    context, page = logged_in_page(browser, site, viewport, "desk", desk)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + contact_request.get_admin_url())
 
     link = page.locator(".staff-replies a[href^='mailto:']").first
@@ -139,7 +126,9 @@ def test_a_reply_template_opens_in_the_persons_language(browser, site, desk, vie
     context.close()
 
 
-def test_a_request_over_the_limit_is_held_and_staff_see_it(browser, site, desk, settings):
+def test_a_request_over_the_limit_is_held_and_staff_see_it(
+    browser, site, front_desk_token, settings
+):
     settings.CONTACT_RATE_LIMIT = 1
     context = browser.new_context(viewport=STAFF_VIEWPORTS["phone"])
     visitor = context.new_page()
@@ -159,7 +148,7 @@ def test_a_request_over_the_limit_is_held_and_staff_see_it(browser, site, desk, 
     held = ContactRequest.objects.get(name="Second Sender-Example")
     assert held.held_reason == HoldReason.MANY_REQUESTS
 
-    context, page = logged_in_page(browser, site, "laptop", "desk", desk)
+    context, page = logged_in_page(browser, site, "laptop", "desk", front_desk_token)
     page.goto(site + reverse("admin:intake_contactrequest_changelist") + "?held=held")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
@@ -167,7 +156,9 @@ def test_a_request_over_the_limit_is_held_and_staff_see_it(browser, site, desk, 
     context.close()
 
 
-def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(browser, site, desk, viewport):
+def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(
+    browser, site, front_desk_token, staff_viewport
+):
     now = timezone.now()
     for n in range(12):
         make_contact_request(
@@ -175,10 +166,10 @@ def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(browser, site, des
             created_at=now - timedelta(hours=5 * n),
             notified_at=now - timedelta(hours=5 * n),
         )
-    context, page = logged_in_page(browser, site, viewport, "desk", desk)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
 
-    width = STAFF_VIEWPORTS[viewport]["width"]
+    width = STAFF_VIEWPORTS[staff_viewport]["width"]
     sizes = page.evaluate(
         """() => {
           const results = document.querySelector('.results');
@@ -191,7 +182,7 @@ def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(browser, site, des
     assert sizes["inner"] <= sizes["box"], "the table scrolls sideways"
     overdue = page.locator("#result_list tbody tr").first.locator(".staff-tag--overdue")
     expect(overdue).to_have_text("Overdue")
-    if viewport == "laptop":
+    if staff_viewport == "laptop":
         assert sizes["tenth"] <= STAFF_VIEWPORTS["laptop"]["height"], "fewer than ten rows fit"
     else:
         expect(page.locator("#result_list thead")).to_be_hidden()
@@ -204,12 +195,12 @@ def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(browser, site, des
 
 
 @pytest.mark.parametrize("screen", ["log", "close", "history", "user", "reset", "forbidden"])
-def test_new_staff_screens_pass_axe(browser, site, desk, viewport, screen):
+def test_new_staff_screens_pass_axe(browser, site, front_desk_token, staff_viewport, screen):
     manager, token = make_staff("boss", superuser=True)
     contact_request = make_contact_request(name="Axe Example", message=RISK)
     colleague, _ = make_staff("colleague", groups=[FRONT_DESK])
-    who, code = ("desk", desk) if screen == "forbidden" else ("boss", token)
-    context, page = logged_in_page(browser, site, viewport, who, code, bypass_csp=True)
+    who, code = ("desk", front_desk_token) if screen == "forbidden" else ("boss", token)
+    context, page = logged_in_page(browser, site, staff_viewport, who, code, bypass_csp=True)
     changelist = site + reverse("admin:intake_contactrequest_changelist")
     if screen == "log":
         page.goto(site + reverse("admin:intake_contactrequest_log"))
@@ -240,7 +231,7 @@ def test_new_staff_screens_pass_axe(browser, site, desk, viewport, screen):
     context.close()
 
 
-def test_a_manager_who_is_not_a_superuser_sees_no_django_internals(browser, site, desk):
+def test_a_manager_who_is_not_a_superuser_sees_no_django_internals(browser, site, front_desk_token):
     manager, token = make_staff("manager", groups=[FRONT_DESK])
     manager.user_permissions.add(
         Permission.objects.get(codename="manage_staff"),

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from clinic_site.accounts.roles import EDITOR
 from clinic_site.articles import workflow
 from clinic_site.articles.models import Article
-from tests.helpers import make_reviewer, make_staff
+from tests.factories import make_reviewer, make_staff
 
 from .test_browser_flows import Visit
 from .test_editor_flows import (  # noqa: F401 - closing is a fixture

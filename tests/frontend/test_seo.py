@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from clinic_site.articles.models import Article
 from clinic_site.articles.workflow import sign_off
-from tests.factories import make_article
-from tests.helpers import make_reviewer
+from tests.factories import make_article, make_reviewer
 
 from .document import Document
 from .pages import ARTICLE_SLUGS

@@ -6,19 +6,15 @@
   hand, and the tab title carries the count; typed text is never lost to a refresh.
 """
 
-import io
 import time
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from clinic_site.accounts.roles import FRONT_DESK
-from tests.helpers import make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request
 
-from .test_staff_workspace import STAFF_VIEWPORTS, logged_in_page
+from .conftest import STAFF_VIEWPORTS, logged_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -26,21 +22,9 @@ MESSAGE = "I have been thinking about ending my life and I do not know who to ta
 SPANISH = "Ya no aguanto más. Me voy a suicidar, no sé a quién llamar."
 
 
-@pytest.fixture(params=list(STAFF_VIEWPORTS))
-def viewport(request):
-    return request.param
-
-
-@pytest.fixture
-def desk_token(site):
-    call_command("setup_roles", stdout=io.StringIO())
-    _, token = make_staff("desk", groups=[FRONT_DESK])
-    return token
-
-
-def fully_on_screen(locator, viewport: str) -> bool:
+def fully_on_screen(locator, staff_viewport: str) -> bool:
     box = locator.bounding_box()
-    size = STAFF_VIEWPORTS[viewport]
+    size = STAFF_VIEWPORTS[staff_viewport]
     return (
         box is not None
         and box["x"] >= 0
@@ -51,30 +35,32 @@ def fully_on_screen(locator, viewport: str) -> bool:
 
 
 def test_the_patients_message_is_visible_without_scrolling_on_an_urgent_request(
-    browser, site, desk_token, viewport
+    browser, site, front_desk_token, staff_viewport
 ):
     urgent = make_contact_request(
         name="Riley Urgent-Example", phone="(555) 010-7788", message=MESSAGE
     )
-    context, page = logged_in_page(browser, site, viewport, "desk", desk_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + urgent.get_admin_url())
 
     message = page.locator(".staff-words__message")
     expect(message).to_contain_text("thinking about ending my life")
-    assert fully_on_screen(message, viewport), message.bounding_box()
+    assert fully_on_screen(message, staff_viewport), message.bounding_box()
     how = page.locator(".staff-words__how")
     expect(how).to_contain_text("Contact in English")
     expect(how).to_contain_text("Prefers email")
-    assert fully_on_screen(how, viewport)
+    assert fully_on_screen(how, staff_viewport)
     # Above the contact details.
     phone_link = page.get_by_role("link", name="(555) 010-7788")
     assert message.bounding_box()["y"] < phone_link.bounding_box()["y"]
     context.close()
 
 
-def test_a_spanish_urgent_request_shows_the_spanish_procedure(browser, site, desk_token, viewport):
+def test_a_spanish_urgent_request_shows_the_spanish_procedure(
+    browser, site, front_desk_token, staff_viewport
+):
     urgent = make_contact_request(message=SPANISH, language="es", preferred_language="es")
-    context, page = logged_in_page(browser, site, viewport, "desk", desk_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + urgent.get_admin_url())
 
     box = page.locator(".staff-urgent-box")
@@ -83,19 +69,19 @@ def test_a_spanish_urgent_request_shows_the_spanish_procedure(browser, site, des
     expect(box.get_by_role("link", name="988")).to_be_visible()
     expect(page.locator(".staff-words__how")).to_contain_text("Contact in Spanish")
     expect(page.locator(".staff-words__message")).to_contain_text("Me voy a suicidar")
-    assert fully_on_screen(page.locator(".staff-words__message"), viewport)
+    assert fully_on_screen(page.locator(".staff-words__message"), staff_viewport)
     context.close()
 
 
 def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
-    browser, site, desk_token, viewport, settings
+    browser, site, front_desk_token, staff_viewport, settings
 ):
     # The laptop proves the promise with the shipped refresh interval (a wait of up to
     # a minute); the phone checks the same refresh in its layout, polling every 2 s.
-    if viewport != "laptop":
+    if staff_viewport != "laptop":
         settings.STAFF_POLL_SECONDS = 2
     make_contact_request(name="Sam Routine-Example")
-    context, page = logged_in_page(browser, site, viewport, "desk", desk_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
     expect(page.locator(".staff-urgent-count")).to_contain_text("No open urgent requests")
     assert not page.title().startswith("(")
@@ -111,10 +97,10 @@ def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
     context.close()
 
 
-def test_typed_text_is_never_lost_to_the_refresh(browser, site, desk_token, settings):
+def test_typed_text_is_never_lost_to_the_refresh(browser, site, front_desk_token, settings):
     settings.STAFF_POLL_SECONDS = 5
     note_on = make_contact_request(name="Sam Routine-Example")
-    context, page = logged_in_page(browser, site, "laptop", "desk", desk_token)
+    context, page = logged_in_page(browser, site, "laptop", "desk", front_desk_token)
     page.goto(site + note_on.get_admin_url())
     page.get_by_label("Your note").fill("Half-written note about the call")
 

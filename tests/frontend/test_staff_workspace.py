@@ -30,16 +30,14 @@ from playwright.sync_api import expect
 from clinic_site.accounts.models import Invitation
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK
 from clinic_site.intake.models import ContactRequest, Status
-from tests.helpers import STAFF_PASSWORD, make_staff, totp_token
-from tests.intake.factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import STAFF_PASSWORD, totp_token
 
-from .conftest import PHONE
+from .conftest import LAPTOP, STAFF_VIEWPORTS, logged_in_page
 from .test_accessibility import describe, run_axe
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1366, "height": 768}
-STAFF_VIEWPORTS = {"laptop": LAPTOP, "phone": PHONE}
 URGENT_NAME = "Riley Urgent-Example"
 # The screenshots docs/contact-requests.md shows (scripts/staff-screenshots.sh).
 DOCS_SCREENSHOTS = {
@@ -51,11 +49,6 @@ DOCS_SCREENSHOTS = {
 }
 NEW_PASSWORD = "plum-ladder-orbit-canvas-9"
 RISK_MESSAGE = "I have been thinking about ending my life and I do not know who to talk to."
-
-
-@pytest.fixture(params=list(STAFF_VIEWPORTS))
-def viewport(request):
-    return request.param
 
 
 @pytest.fixture
@@ -125,24 +118,10 @@ class Clicks:
         locator.click()
 
 
-def logged_in_page(browser, site, viewport, username, token, **context_options):
-    """A tab logged in as ``username`` through the real login form."""
-    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport], **context_options)
-    page = context.new_page()
-    page.goto(site + reverse("admin:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_label("Code from your authenticator app").fill(token())
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(site + reverse("admin:index"))
-    return context, page
-
-
 def test_the_urgent_request_is_marked_in_words_at_the_top_of_the_queue(
-    browser, site, queue, viewport
+    browser, site, queue, front_desk_token, staff_viewport
 ):
-    _, token = make_staff("desk", groups=[FRONT_DESK])
-    context, page = logged_in_page(browser, site, viewport, "desk", token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
 
     first_row = page.locator("#result_list tbody tr").first
@@ -150,7 +129,7 @@ def test_the_urgent_request_is_marked_in_words_at_the_top_of_the_queue(
     tag = first_row.locator(".staff-tag--urgent")
     assert tag.inner_text() == "Urgent"
     box = tag.bounding_box()
-    width = STAFF_VIEWPORTS[viewport]["width"]
+    width = STAFF_VIEWPORTS[staff_viewport]["width"]
     assert tag.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width
     highlighted = first_row.locator("td").first.evaluate("e => getComputedStyle(e).backgroundColor")
     plain = (
@@ -168,9 +147,11 @@ def test_the_urgent_request_is_marked_in_words_at_the_top_of_the_queue(
     context.close()
 
 
-def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, site, queue, viewport):
+def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(
+    browser, site, queue, staff_viewport
+):
     _, token = make_staff("desk", groups=[FRONT_DESK])
-    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport])
+    context = browser.new_context(viewport=STAFF_VIEWPORTS[staff_viewport])
     page = context.new_page()
     # Under the site's real Content-Security-Policy: a blocked style or script is an error.
     errors = []
@@ -191,7 +172,7 @@ def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, sit
         page.get_by_role("button", name="Add note"),
         page.get_by_role("button", name="Mark contacted"),
     ]
-    size = STAFF_VIEWPORTS[viewport]
+    size = STAFF_VIEWPORTS[staff_viewport]
     for button in buttons:
         box = button.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], "off to the side"
@@ -215,11 +196,11 @@ def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(browser, sit
 
 
 def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
-    browser, site, viewport, mailoutbox
+    browser, site, staff_viewport, mailoutbox
 ):
     call_command("setup_roles", stdout=io.StringIO())
     _, token = make_staff("manager", superuser=True)
-    context, page = logged_in_page(browser, site, viewport, "manager", token)
+    context, page = logged_in_page(browser, site, staff_viewport, "manager", token)
     page.goto(site + reverse("admin:accounts_invitation_add"))
     page.get_by_label("Work email address").fill("new.colleague@clinic.example")
     page.get_by_label("Role").select_option(FRONT_DESK)
@@ -230,7 +211,7 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
     (email,) = mailoutbox
     link = re.search(r"https?://\S+/staff/join/\S+/", email.body).group(0)
     # bypass_csp: only so that axe-core can be injected on "You are set up".
-    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport], bypass_csp=True)
+    context = browser.new_context(viewport=STAFF_VIEWPORTS[staff_viewport], bypass_csp=True)
     page = context.new_page()
     page.goto(site + "/" + link.split("/", 3)[3])
     expect(page.get_by_role("heading", level=1)).to_have_text("Join the staff pages")
@@ -276,9 +257,9 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
         "users",
     ],
 )
-def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, screen):
+def test_staff_pages_have_no_wcag_violations(browser, site, queue, staff_viewport, screen):
     _, token = make_staff("manager", superuser=True)
-    context, page = logged_in_page(browser, site, viewport, "manager", token, bypass_csp=True)
+    context, page = logged_in_page(browser, site, staff_viewport, "manager", token, bypass_csp=True)
     if screen == "index":
         page.goto(site + reverse("admin:index"))
     elif screen == "queue":
@@ -312,20 +293,18 @@ def test_staff_pages_have_no_wcag_violations(browser, site, queue, viewport, scr
     violations = run_axe(page)
 
     docs = os.environ.get("DOCS_SCREENSHOTS")
-    if docs and (screen, viewport) in DOCS_SCREENSHOTS:
+    if docs and (screen, staff_viewport) in DOCS_SCREENSHOTS:
         Path(docs).mkdir(parents=True, exist_ok=True)
-        suffix = "" if viewport == "laptop" else f"-{viewport}"
+        suffix = "" if staff_viewport == "laptop" else f"-{staff_viewport}"
         page.screenshot(path=str(Path(docs) / f"staff-{screen}{suffix}.png"), full_page=True)
     assert violations == [], f"axe-core on {screen}:\n{describe(violations)}"
     context.close()
 
 
 def test_front_desk_cannot_edit_articles_and_an_editor_sees_no_requests(
-    browser, site, queue, viewport
+    browser, site, queue, front_desk_token, staff_viewport
 ):
-    call_command("setup_roles", stdout=io.StringIO())
-    _, desk_token = make_staff("desk", groups=[FRONT_DESK])
-    context, page = logged_in_page(browser, site, viewport, "desk", desk_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
     response = page.goto(site + reverse("admin:articles_article_changelist"))
     assert response.status == 403
     page.goto(site + reverse("admin:index"))
@@ -333,7 +312,7 @@ def test_front_desk_cannot_edit_articles_and_an_editor_sees_no_requests(
     context.close()
 
     _, editor_token = make_staff("editor", groups=[EDITOR])
-    context, page = logged_in_page(browser, site, viewport, "editor", editor_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "editor", editor_token)
     expect(page.get_by_role("link", name="Contact requests")).to_have_count(0)
     expect(page.get_by_text("open urgent request")).to_have_count(0)
     page.get_by_role("link", name="Dashboard").click()

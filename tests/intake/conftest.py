@@ -3,8 +3,6 @@ import io
 import pytest
 from django.core.management import call_command
 
-from clinic_site.accounts.roles import setup_roles
-
 
 @pytest.fixture
 def run_task_worker(monkeypatch):
@@ -20,8 +18,3 @@ def run_task_worker(monkeypatch):
         call_command("task_worker", "--batch", stdout=io.StringIO())
 
     return run
-
-
-@pytest.fixture
-def roles(db):
-    setup_roles()

@@ -18,8 +18,7 @@ from clinic_site.intake.models import (
     TurnedAway,
     TurnedAwayReason,
 )
-
-from .factories import THANKS_URL, form_data, submit
+from tests.factories import THANKS_URL, form_data, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK
 from clinic_site.intake.models import assignable_staff
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

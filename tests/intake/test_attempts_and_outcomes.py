@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake import followup
 from clinic_site.intake.figures import weekly_requests
 from clinic_site.intake.models import (
@@ -18,9 +17,7 @@ from clinic_site.intake.models import (
     Outcome,
     Status,
 )
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +31,6 @@ def clock_hours(settings):
     settings.CLINIC_OPENING_HOURS = ""
     settings.CONTACT_FIRST_RESPONSE_HOURS = 8
     settings.CONTACT_RETRY_HOURS = 4
-
-
-@pytest.fixture
-def desk(client, roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    force_login_verified(client, user)
-    client.user = user
-    return client
 
 
 def work_url(contact_request) -> str:
@@ -208,13 +197,13 @@ def test_tries_and_closing_without_contact_stay_out_of_the_response_figures(cloc
 
 
 @time_machine.travel(WEDNESDAY_10AM, tick=False)
-def test_the_tried_buttons_record_the_try_with_the_note(desk, clock_hours):
+def test_the_tried_buttons_record_the_try_with_the_note(front_desk, clock_hours):
     contact_request = make_contact_request(created_at=WEDNESDAY_10AM - timedelta(hours=9))
-    page = desk.get(change_url(contact_request)).content.decode()
+    page = front_desk.get(change_url(contact_request)).content.decode()
     assert "Tried, no answer" in page
     assert 'name="channel" value="voicemail"' in page
 
-    response = desk.post(
+    response = front_desk.post(
         work_url(contact_request), {"channel": "voicemail", "note": "Left a message at 10."}
     )
 
@@ -223,26 +212,26 @@ def test_the_tried_buttons_record_the_try_with_the_note(desk, clock_hours):
     assert contact_request.status == Status.IN_PROGRESS
     assert contact_request.first_response_at is None
     assert ContactNote.objects.get().body == "Left a message at 10."
-    listing = desk.get(CHANGELIST).content.decode()
+    listing = front_desk.get(CHANGELIST).content.decode()
     assert "Tried; next try by 04 Mar 2026, 14:00" in listing
     assert "Overdue" not in listing.split("<tbody>")[1].split("</tbody>")[0]
 
 
-def test_close_on_a_request_needs_an_outcome(desk):
+def test_close_on_a_request_needs_an_outcome(front_desk):
     contact_request = make_contact_request()
 
-    desk.post(work_url(contact_request), {"do": "close", "outcome": ""}, follow=True)
+    front_desk.post(work_url(contact_request), {"do": "close", "outcome": ""}, follow=True)
     contact_request.refresh_from_db()
     assert contact_request.status == Status.NEW
 
-    response = desk.post(
+    response = front_desk.post(
         work_url(contact_request), {"do": "close", "outcome": "not_a_patient"}, follow=True
     )
     contact_request.refresh_from_db()
     assert contact_request.status == Status.CLOSED
     assert contact_request.outcome == Outcome.NOT_A_PATIENT
     assert "Closed: Not a patient" in response.content.decode()
-    listing = desk.get(CHANGELIST).content.decode()
+    listing = front_desk.get(CHANGELIST).content.decode()
     assert "Closed: Not a patient (sales, spam, wrong number)" in listing
     assert "Responded" not in listing
 

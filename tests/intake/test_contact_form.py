@@ -9,8 +9,7 @@ from django.utils.html import escape
 
 from clinic_site.intake import consent
 from clinic_site.intake.models import ContactRequest
-
-from .factories import CONTACT_URL, FORM_TYPE, THANKS_URL, form_data, submit
+from tests.factories import CONTACT_URL, FORM_TYPE, THANKS_URL, form_data, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake import followup, notifications
 from clinic_site.intake.models import ContactRequest, Notification, NotificationKind, Status
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import form_data, make_member, submit
+from tests.helpers import force_login_verified
 from tests.smtp_sink import SmtpSink
-
-from .factories import form_data, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def sink(settings):
 
 @pytest.fixture
 def desk(roles):
-    user, _ = make_staff("desk", groups=["Front desk"])
+    user, _ = make_member(FRONT_DESK, "desk")
     user.email = "desk.person@clinic.example"
     user.save()
     return user
@@ -135,7 +135,7 @@ def test_escalations_are_recorded_on_the_request(client, sink, desk):
 
 
 def test_an_urgent_request_is_due_in_minutes_in_real_time(settings):
-    from .factories import make_contact_request
+    from tests.factories import make_contact_request
 
     settings.URGENT_FIRST_RESPONSE_MINUTES = 30
     # Friday evening, outside opening hours: the ordinary target would be Monday.

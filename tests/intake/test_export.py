@@ -7,12 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.export import escape_cell
 from clinic_site.intake.models import AccessLog
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request
 
 pytestmark = pytest.mark.django_db
 
@@ -54,37 +51,33 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-@pytest.fixture
-def desk_user(roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    return user
-
-
-def test_front_desk_cannot_export_without_the_export_permission(client, desk_user):
+def test_front_desk_cannot_export_without_the_export_permission(front_desk):
     contact_request = make_contact_request()
-    force_login_verified(client, desk_user)
 
-    page = client.get(reverse(CHANGELIST)).content.decode()
-    response = export(client, [contact_request])
+    page = front_desk.get(reverse(CHANGELIST)).content.decode()
+    response = export(front_desk, [contact_request])
 
     assert 'value="export_csv"' not in page
     assert response.get("Content-Type", "").startswith("text/html")
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORTED).exists()
 
 
-def test_export_with_permission_escapes_formulas_and_logs_each_request(client, desk_user):
-    desk_user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
-    hostile = make_contact_request(
-        name='=HYPERLINK("http://evil.example","Click me")',
-        email="@attacker@example.com",
-        phone="+1 555 010 0147",
-        best_time="-1+1",
-        message="=cmd|' /C calc'!A0",
-    )
-    unicode_name = make_contact_request(name="王秀英", message="Private words")
-    force_login_verified(client, desk_user)
+# What a spreadsheet would run as a formula, by the export's column.
+FORMULAS = {
+    "Name": '=HYPERLINK("http://evil.example","Click me")',
+    "Email": "@attacker@example.com",
+    "Phone": "+1 555 010 0147",
+    "Best time": "-1+1",
+}
 
-    response = export(client, [hostile, unicode_name])
+
+def test_export_with_permission_escapes_formulas_and_logs_each_request(front_desk):
+    front_desk.user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
+    fields = {column.lower().replace(" ", "_"): value for column, value in FORMULAS.items()}
+    hostile = make_contact_request(message="=cmd|' /C calc'!A0", **fields)
+    unicode_name = make_contact_request(name="王秀英", message="Private words")
+
+    response = export(front_desk, [hostile, unicode_name])
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -92,30 +85,28 @@ def test_export_with_permission_escapes_formulas_and_logs_each_request(client, d
     assert "no-store" in response["Cache-Control"]
     header, first, second = read_csv(response)
     row = dict(zip(header, first, strict=True))
-    assert row["Name"] == '\'=HYPERLINK("http://evil.example","Click me")'
-    assert row["Email"] == "'@attacker@example.com"
-    assert row["Phone"] == "'+1 555 010 0147"
-    assert row["Best time"] == "'-1+1"
+    assert {column: row[column] for column in FORMULAS} == {
+        column: "'" + value for column, value in FORMULAS.items()
+    }
     assert dict(zip(header, second, strict=True))["Name"] == "王秀英"
     for line in read_csv(response)[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in line)
     # What the person wrote stays in the admin.
     assert "Private words" not in response.content.decode("utf-8-sig")
     assert "calc" not in response.content.decode("utf-8-sig")
-    exported = AccessLog.objects.filter(action=AccessLog.Action.EXPORTED, actor=desk_user)
+    exported = AccessLog.objects.filter(action=AccessLog.Action.EXPORTED, actor=front_desk.user)
     assert sorted(exported.values_list("request_number", flat=True)) == sorted(
         [hostile.pk, unicode_name.pk]
     )
 
 
-def test_the_export_says_the_outcome_the_source_and_whether_it_was_held(client, desk_user):
-    desk_user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
+def test_the_export_says_the_outcome_the_source_and_whether_it_was_held(front_desk):
+    front_desk.user.user_permissions.add(Permission.objects.get(codename="export_contactrequest"))
     closed = make_contact_request(
         status="closed", outcome="booked", source="phone", held_reason="many_requests"
     )
-    force_login_verified(client, desk_user)
 
-    header, line = read_csv(export(client, [closed]))
+    header, line = read_csv(export(front_desk, [closed]))
 
     row = dict(zip(header, line, strict=True))
     assert row["Outcome"] == "Consultation booked"

@@ -10,9 +10,8 @@ from django.urls import reverse
 from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.figures import held_and_turned_away
 from clinic_site.intake.models import ContactRequest, HoldReason, TurnedAway, TurnedAwayReason
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import form_data, make_contact_request, submit
+from tests.factories import form_data, make_contact_request, make_staff, submit
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -20,33 +19,26 @@ CHANGELIST = reverse("admin:intake_contactrequest_changelist")
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def desk(client, roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    force_login_verified(client, user)
-    return client
-
-
-def test_a_held_request_says_so_in_words_in_the_queue_and_on_the_request(desk):
+def test_a_held_request_says_so_in_words_in_the_queue_and_on_the_request(front_desk):
     held = make_contact_request(name="Waiting Room", held_reason=HoldReason.MANY_REQUESTS)
     make_contact_request(name="Ordinary Person")
 
-    page = desk.get(CHANGELIST).content.decode()
+    page = front_desk.get(CHANGELIST).content.decode()
     page = page.split("<tbody>")[1].split("</tbody>")[0]  # the rows, not the filters
     row = next(r for r in page.split("<tr") if "Waiting Room" in r)
     assert "Held: many requests from one network" in row
     other = next(r for r in page.split("<tr") if "Ordinary Person" in r)
     assert "Held" not in other
 
-    request_page = desk.get(reverse("admin:intake_contactrequest_change", args=[held.pk]))
+    request_page = front_desk.get(reverse("admin:intake_contactrequest_change", args=[held.pk]))
     assert "Yes: many requests from one network" in request_page.content.decode()
 
 
-def test_staff_can_list_only_the_held_requests(desk):
+def test_staff_can_list_only_the_held_requests(front_desk):
     held = make_contact_request(held_reason=HoldReason.MANY_REQUESTS)
     make_contact_request()
 
-    response = desk.get(CHANGELIST + "?held=held")
+    response = front_desk.get(CHANGELIST + "?held=held")
 
     assert [row.pk for row in response.context["cl"].result_list] == [held.pk]
 

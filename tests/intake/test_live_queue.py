@@ -6,39 +6,31 @@ from django.urls import reverse
 
 from clinic_site.accounts.roles import EDITOR
 from clinic_site.intake.models import Status
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
 STATUS_URL = "admin:intake_contactrequest_urgent_status"
 
 
-@pytest.fixture
-def desk(client, roles):
-    user, _ = make_staff("desk", groups=["Front desk"])
-    force_login_verified(client, user)
-    return client
-
-
-def test_the_status_says_how_many_urgent_requests_are_open_and_the_newest(desk):
+def test_the_status_says_how_many_urgent_requests_are_open_and_the_newest(front_desk):
     make_contact_request()
     first = make_contact_request(message="I want to end it")
     newest = make_contact_request(message="kms")
     make_contact_request(message="I want to end it", status=Status.CONTACTED)
 
-    response = desk.get(reverse(STATUS_URL))
+    response = front_desk.get(reverse(STATUS_URL))
 
     assert response.json() == {"count": 2, "newest": newest.pk}
     assert first.pk < newest.pk
     assert "no-store" in response["Cache-Control"]
 
 
-def test_the_status_holds_no_patient_data(desk):
+def test_the_status_holds_no_patient_data(front_desk):
     make_contact_request(name="Riley Example", message="I want to end it")
 
-    body = desk.get(reverse(STATUS_URL)).content.decode()
+    body = front_desk.get(reverse(STATUS_URL)).content.decode()
 
     assert "Riley" not in body and "end it" not in body
 
@@ -50,20 +42,20 @@ def test_the_status_is_for_staff_who_read_requests_only(client, roles):
     assert client.get(reverse(STATUS_URL)).status_code == 403
 
 
-def test_the_tab_title_carries_the_open_urgent_count(desk):
-    assert not desk.get(reverse("admin:index")).content.decode().count("urgent) ")
+def test_the_tab_title_carries_the_open_urgent_count(front_desk):
+    assert not front_desk.get(reverse("admin:index")).content.decode().count("urgent) ")
     make_contact_request(message="I want to end it")
     make_contact_request(message="me voy a suicidar")
 
-    page = desk.get(reverse("admin:intake_contactrequest_changelist")).content.decode()
+    page = front_desk.get(reverse("admin:intake_contactrequest_changelist")).content.decode()
 
     assert "<title>(2 urgent) " in page
 
 
-def test_every_staff_page_loads_the_polling_script_with_where_to_ask(desk):
+def test_every_staff_page_loads_the_polling_script_with_where_to_ask(front_desk):
     urgent = make_contact_request(message="I want to end it")
 
-    page = desk.get(reverse("admin:index")).content.decode()
+    page = front_desk.get(reverse("admin:index")).content.decode()
 
     assert "js/staff-live" in page
     assert f'data-status-url="{reverse(STATUS_URL)}"' in page

@@ -7,8 +7,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from clinic_site.intake.models import AccessLog, AppendOnlyError, ContactRequest, Status
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from clinic_site.core.logging import JsonFormatter
 from clinic_site.intake import notifications
 from clinic_site.intake.models import ContactRequest, Notification
-
-from .factories import form_data, make_contact_request, submit
+from tests.factories import form_data, make_contact_request, submit
 
 pytestmark = pytest.mark.django_db
 

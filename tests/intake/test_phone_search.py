@@ -3,11 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ContactRequest, phone_digits
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request
 
 CHANGELIST = reverse("admin:intake_contactrequest_changelist")
 
@@ -55,13 +52,11 @@ def test_too_few_digits_match_nothing_rather_than_everything():
 
 
 @pytest.mark.django_db
-def test_the_queue_search_finds_a_number_typed_without_its_spaces(client, roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    force_login_verified(client, user)
+def test_the_queue_search_finds_a_number_typed_without_its_spaces(front_desk):
     wanted = make_contact_request(phone="555 010 7788")
     make_contact_request(phone="555 010 0100")
 
-    client.post(CHANGELIST, {"private_search": "1", "q": "5550107788"})
-    response = client.get(CHANGELIST)
+    front_desk.post(CHANGELIST, {"private_search": "1", "q": "5550107788"})
+    response = front_desk.get(CHANGELIST)
 
     assert [row.pk for row in response.context["cl"].result_list] == [wanted.pk]

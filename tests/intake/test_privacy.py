@@ -3,6 +3,7 @@
 import pytest
 
 from clinic_site.intake import consent
+from tests.helpers import assert_says
 
 pytestmark = pytest.mark.django_db
 
@@ -12,15 +13,17 @@ def test_privacy_notice_states_what_is_stored_who_sees_it_and_for_how_long(clien
 
     page = client.get("/privacy/").content.decode()
 
-    assert "What we store" in page
-    for item in ("name", "email address", "phone number", "your message"):
-        assert item in page, item
-    assert "Who can see it" in page
-    assert "Staff who edit the website's articles cannot see contact requests" in page
-    assert "How long we keep it" in page
-    assert "90 days after closing them" in page
-    assert "tracking" in page
-    assert f"Version {consent.CURRENT_VERSION}" in page
+    assert_says(
+        page,
+        "What we store",
+        *("name", "email address", "phone number", "your message"),
+        "Who can see it",
+        "Staff who edit the website's articles cannot see contact requests",
+        "How long we keep it",
+        "90 days after closing them",
+        "tracking",
+        f"Version {consent.CURRENT_VERSION}",
+    )
 
 
 def test_privacy_notice_states_the_rate_limit_window(client, settings):

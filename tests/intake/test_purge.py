@@ -8,9 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from clinic_site.intake.models import AccessLog, ContactNote, ContactRequest, Status
-from tests.helpers import make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -33,9 +33,9 @@ from clinic_site.core.models import Heartbeat
 from clinic_site.intake import notifications, services
 from clinic_site.intake.models import ContactRequest, Notification
 from tests.core.production import BASE_DIR, manage, production_env, run_python
-from tests.helpers import force_login_verified, make_staff, self_healing_worker, writes_refused
-
-from .factories import CONTACT_URL, form_data, make_contact_request, submit
+from tests.factories import CONTACT_URL, form_data, make_contact_request, submit
+from tests.helpers import self_healing_worker, writes_refused
+from tests.servers import start, stop
 
 pytestmark = pytest.mark.django_db
 
@@ -236,13 +236,6 @@ def test_a_worker_busy_sending_for_minutes_stays_green_on_the_monitor():
 
 
 # --- Never give up silently -------------------------------------------------------------
-
-
-@pytest.fixture
-def front_desk(client, roles):
-    user, _ = make_staff("desk", groups=["Front desk"])
-    force_login_verified(client, user)
-    return client
 
 
 def test_the_queue_says_staff_not_notified_in_words_and_filters_on_it(front_desk):
@@ -446,22 +439,9 @@ def test_a_killed_task_worker_is_started_again_within_seconds_and_sends_the_emai
     )
     assert manage("migrate", "--noinput", env=env).returncode == 0
     log = (tmp_path / "worker.log").open("w+")
-    supervisor = subprocess.Popen(  # the way `make serve` runs it
-        [
-            "scripts/keep-running.sh",
-            sys.executable,
-            "manage.py",
-            "task_worker",
-            "--interval",
-            "0.2",
-            "--no-startup-delay",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = [sys.executable, "manage.py", "task_worker", "--interval", "0.2"]
+    # The way `make serve` runs it.
+    supervisor = start(["scripts/keep-running.sh", *worker, "--no-startup-delay"], env, log)
     try:
         first = wait_for(lambda: worker_pids(supervisor), 30, "the worker started")[0]
         os.kill(first, signal.SIGKILL)
@@ -484,8 +464,7 @@ def test_a_killed_task_worker_is_started_again_within_seconds_and_sends_the_emai
         assert f"New contact request #{number}" in output
         assert "keep_running.restart" in output
     finally:
-        os.killpg(supervisor.pid, signal.SIGTERM)
-        supervisor.wait(timeout=20)
+        stop(supervisor, timeout=20)
         log.close()
 
 
@@ -561,7 +540,7 @@ def test_the_task_worker_outlives_a_database_outage_and_then_sends(tmp_path):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        time.sleep(2)
+        time.sleep(2)  # real time for the real worker process to start polling
         allow_connections(False)
         time.sleep(6)  # the worker's queries fail, it backs off and retries
         allow_connections(True)

@@ -9,23 +9,18 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.intake.models import ReplyTemplate
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def desk(client, roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    user.first_name = "Dana"
-    user.save()
-    force_login_verified(client, user)
-    client.user = user
-    return client
+def front_desk(front_desk):
+    """Front desk, with the first name a reply is signed with."""
+    front_desk.user.first_name = "Dana"
+    front_desk.user.save()
+    return front_desk
 
 
 def first_mailto(page: str) -> str:
@@ -37,14 +32,14 @@ def test_the_starter_templates_exist_in_english_and_spanish():
     assert set(ReplyTemplate.objects.values_list("language", flat=True)) == {"en", "es"}
 
 
-def test_a_spanish_speaker_gets_the_spanish_template_first_filled_in(desk, settings):
+def test_a_spanish_speaker_gets_the_spanish_template_first_filled_in(front_desk, settings):
     settings.CLINIC_NAME = "Clínica Ejemplo"
     settings.CLINIC_PHONE = "555 010 0123"
     contact_request = make_contact_request(
         name="José Núñez", email="jose@example.com", preferred_language="es"
     )
 
-    page = desk.get(reverse("admin:intake_contactrequest_change", args=[contact_request.pk]))
+    page = front_desk.get(reverse("admin:intake_contactrequest_change", args=[contact_request.pk]))
     page = page.content.decode()
 
     replies = page.split('id="replies-heading"')[1]
@@ -59,10 +54,10 @@ def test_a_spanish_speaker_gets_the_spanish_template_first_filled_in(desk, setti
     assert mail.outbox == []  # nothing goes through the site's mail
 
 
-def test_a_template_can_be_read_on_a_call_when_there_is_no_email(desk):
+def test_a_template_can_be_read_on_a_call_when_there_is_no_email(front_desk):
     contact_request = make_contact_request(name="Caller", email="", phone="555 010 0199")
 
-    page = desk.get(reverse("admin:intake_contactrequest_change", args=[contact_request.pk]))
+    page = front_desk.get(reverse("admin:intake_contactrequest_change", args=[contact_request.pk]))
 
     text = page.content.decode().split('id="replies-heading"')[1]
     assert "No email address: read it on a call." in text
@@ -81,21 +76,21 @@ def test_a_stray_brace_in_the_managers_text_is_left_as_it_is():
     assert (subject, body) == ("Hello Ana {unknown", "Cost: {price}. Ana")
 
 
-def test_inactive_templates_are_not_offered(desk):
+def test_inactive_templates_are_not_offered(front_desk):
     ReplyTemplate.objects.update(active=False)
     contact_request = make_contact_request()
 
-    page = desk.get(reverse("admin:intake_contactrequest_change", args=[contact_request.pk]))
+    page = front_desk.get(reverse("admin:intake_contactrequest_change", args=[contact_request.pk]))
 
     assert 'id="replies-heading"' not in page.content.decode()
 
 
-def test_front_desk_reads_templates_but_only_the_manager_changes_them(desk):
+def test_front_desk_reads_templates_but_only_the_manager_changes_them(front_desk):
     template = ReplyTemplate.objects.first()
     change = reverse("admin:intake_replytemplate_change", args=[template.pk])
 
-    desk.post(change, {"title": "Changed", "language": "en", "subject": "x", "body": "y"})
+    front_desk.post(change, {"title": "Changed", "language": "en", "subject": "x", "body": "y"})
 
     template.refresh_from_db()
     assert template.title == "First reply"
-    assert desk.get(reverse("admin:intake_replytemplate_add")).status_code == 403
+    assert front_desk.get(reverse("admin:intake_replytemplate_add")).status_code == 403

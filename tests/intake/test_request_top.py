@@ -6,23 +6,10 @@ import re
 import pytest
 import time_machine
 
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_user(roles):
-    user, _ = make_staff("desk", groups=["Front desk"])
-    return user
-
-
-@pytest.fixture
-def desk(client, staff_user):
-    force_login_verified(client, staff_user)
-    return client
 
 
 def top_of(page: str) -> str:
@@ -34,7 +21,7 @@ def words(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def test_the_message_language_and_contact_preference_come_before_the_contact_details(desk):
+def test_the_message_language_and_contact_preference_come_before_the_contact_details(front_desk):
     contact_request = make_contact_request(
         message="I have been thinking about ending my life.",
         preferred_contact_method="phone",
@@ -43,7 +30,7 @@ def test_the_message_language_and_contact_preference_come_before_the_contact_det
         preferred_language="es",
     )
 
-    top = top_of(desk.get(contact_request.get_admin_url()).content.decode())
+    top = top_of(front_desk.get(contact_request.get_admin_url()).content.decode())
 
     message_at = top.index("thinking about ending my life")
     assert message_at < top.index("555-010-0188") < top.index(contact_request.email)
@@ -53,12 +40,12 @@ def test_the_message_language_and_contact_preference_come_before_the_contact_det
     assert "Prefers phone , evenings" in text
 
 
-def test_a_spanish_urgent_request_shows_the_spanish_procedure(desk, settings):
+def test_a_spanish_urgent_request_shows_the_spanish_procedure(front_desk, settings):
     contact_request = make_contact_request(
         message="me voy a suicidar", language="es", preferred_language="es"
     )
 
-    page = desk.get(contact_request.get_admin_url()).content.decode()
+    page = front_desk.get(contact_request.get_admin_url()).content.decode()
     box = page[page.index('class="staff-urgent-box"') : page.index("</section>")]
 
     assert "Spanish" in box
@@ -69,44 +56,44 @@ def test_a_spanish_urgent_request_shows_the_spanish_procedure(desk, settings):
     assert f'href="tel:{settings.URGENT_HELP_PHONE}"' in box
 
 
-def test_an_english_urgent_request_shows_the_usual_procedure(desk, settings):
+def test_an_english_urgent_request_shows_the_usual_procedure(front_desk, settings):
     contact_request = make_contact_request(message="I want to end it")
 
-    page = desk.get(contact_request.get_admin_url()).content.decode()
+    page = front_desk.get(contact_request.get_admin_url()).content.decode()
 
     assert settings.URGENT_PROCEDURE_TEXT in page
     assert "find a Spanish-speaking colleague" not in page
 
 
-def test_a_request_asking_for_spanish_from_the_english_form_gets_the_spanish_procedure(desk):
+def test_a_request_asking_for_spanish_from_the_english_form_gets_the_spanish_procedure(front_desk):
     contact_request = make_contact_request(message="I want to end it", preferred_language="es")
 
-    page = desk.get(contact_request.get_admin_url()).content.decode()
+    page = front_desk.get(contact_request.get_admin_url()).content.decode()
 
     assert "find a Spanish-speaking colleague" in page
 
 
-def test_a_request_sent_out_of_hours_says_so(client, staff_user, settings):
+def test_a_request_sent_out_of_hours_says_so(front_desk, settings):
     settings.CLINIC_OPENING_HOURS = "mon-fri 09:00-17:00"
     with time_machine.travel("2026-12-05 23:30:00-05:00", tick=False):  # Saturday night
         night = make_contact_request()
     with time_machine.travel("2026-12-07 10:00:00-05:00", tick=False):  # Monday morning
         day = make_contact_request()
-        desk = client
-        force_login_verified(desk, staff_user)
-        night_page = words(top_of(desk.get(night.get_admin_url()).content.decode()))
-        day_page = words(top_of(desk.get(day.get_admin_url()).content.decode()))
+        # Logged in again at the travelled-to time: staff sessions end after idle minutes.
+        force_login_verified(front_desk, front_desk.user)
+        night_page = words(top_of(front_desk.get(night.get_admin_url()).content.decode()))
+        day_page = words(top_of(front_desk.get(day.get_admin_url()).content.decode()))
 
     assert "outside opening hours" in night_page
     assert "outside opening hours" not in day_page
 
 
-def test_an_urgent_request_is_due_in_minutes_on_its_page(client, staff_user, settings):
+def test_an_urgent_request_is_due_in_minutes_on_its_page(front_desk, settings):
     settings.URGENT_FIRST_RESPONSE_MINUTES = 30
     with time_machine.travel("2026-12-02 16:50:00-05:00", tick=False):
         contact_request = make_contact_request(message="I want to end it")
-        desk = client
-        force_login_verified(desk, staff_user)
-        text = words(top_of(desk.get(contact_request.get_admin_url()).content.decode()))
+        # Logged in again at the travelled-to time: staff sessions end after idle minutes.
+        force_login_verified(front_desk, front_desk.user)
+        text = words(top_of(front_desk.get(contact_request.get_admin_url()).content.decode()))
 
     assert "First response due by 02 Dec 2026, 17:20 (30 minutes: urgent)" in text

@@ -10,9 +10,8 @@ import re
 import pytest
 
 from clinic_site.intake.models import ContactRequest
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import CONTACT_URL, form_data, submit
+from tests.factories import CONTACT_URL, form_data, make_staff, submit
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

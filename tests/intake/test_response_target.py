@@ -11,8 +11,7 @@ import pytest
 from django.utils import timezone
 
 from clinic_site.intake.models import ContactRequest, Status
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from clinic_site.accounts.roles import FRONT_DESK
 from clinic_site.core import periodic
 from clinic_site.intake import followup
 from clinic_site.intake.models import AccessLog, ContactNote, ContactRequest, Outcome, Status
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import make_contact_request
+from tests.factories import make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -109,18 +107,18 @@ def test_the_notice_says_what_happens_to_requests_left_open(client, retention):
 # --- Requests left open: close or keep ----------------------------------------------------
 
 
-@pytest.fixture
-def desk(client, roles, clock):
-    """Front desk's browser. Staff sessions end after idle minutes, and these tests move
-    the clock by weeks: each request logs in afresh at the clock's time."""
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    client.user = user
-    return client
-
-
 def as_desk(desk, method: str, url: str, data=None):
+    """Staff sessions end after idle minutes, and these tests move the clock by weeks:
+    each request logs in afresh at the clock's time."""
     force_login_verified(desk, desk.user)
     return getattr(desk, method)(url, data)
+
+
+def act_a_month_on(desk, clock, contact_request, action: str, **fields):
+    """The queue's ``action`` on ``contact_request``, chosen 31 days after it came in."""
+    clock.move_to(START + timedelta(days=31))
+    data = {"action": action, "_selected_action": [contact_request.pk], "index": 0, **fields}
+    return as_desk(desk, "post", CHANGELIST, data)
 
 
 def listed(response) -> list[int]:
@@ -128,37 +126,33 @@ def listed(response) -> list[int]:
 
 
 def test_requests_open_with_no_activity_past_the_period_are_listed_for_staff(
-    desk, clock, retention
+    front_desk, clock, retention
 ):
     stale = make_contact_request(status=Status.CONTACTED)
     stale_new = make_contact_request()
     noted = make_contact_request(status=Status.IN_PROGRESS)
     closed = make_contact_request(status=Status.CLOSED)
     clock.move_to(START + timedelta(days=20))
-    followup.add_note(contact_request=noted, user=desk.user, body="Left a voicemail.")
+    followup.add_note(contact_request=noted, user=front_desk.user, body="Left a voicemail.")
     clock.move_to(START + timedelta(days=30, minutes=1))
 
-    response = as_desk(desk, "get", CHANGELIST + "?attention=left_open")
+    response = as_desk(front_desk, "get", CHANGELIST + "?attention=left_open")
 
     assert sorted(listed(response)) == sorted([stale.pk, stale_new.pk])
     assert closed.pk not in listed(response)
-    page = as_desk(desk, "get", CHANGELIST).content.decode()
+    page = as_desk(front_desk, "get", CHANGELIST).content.decode()
     assert "2 open requests have had nothing done on them for 30 days" in page
     assert "?attention=left_open" in page
 
 
-def test_keep_for_another_period_takes_a_request_off_the_list_and_is_logged(desk, clock, retention):
+def test_keep_for_another_period_takes_a_request_off_the_list_and_is_logged(
+    front_desk, clock, retention
+):
     stale = make_contact_request(status=Status.CONTACTED)
-    clock.move_to(START + timedelta(days=31))
 
-    as_desk(
-        desk,
-        "post",
-        CHANGELIST,
-        {"action": "keep_open", "_selected_action": [stale.pk], "index": 0},
-    )
+    act_a_month_on(front_desk, clock, stale, "keep_open")
 
-    assert listed(as_desk(desk, "get", CHANGELIST + "?attention=left_open")) == []
+    assert listed(as_desk(front_desk, "get", CHANGELIST + "?attention=left_open")) == []
     stale.refresh_from_db()
     assert stale.status == Status.CONTACTED
     assert AccessLog.objects.filter(
@@ -166,72 +160,55 @@ def test_keep_for_another_period_takes_a_request_off_the_list_and_is_logged(desk
     ).exists()
     # Another full period with nothing done, and it is listed again.
     clock.move_to(START + timedelta(days=62))
-    assert listed(as_desk(desk, "get", CHANGELIST + "?attention=left_open")) == [stale.pk]
+    assert listed(as_desk(front_desk, "get", CHANGELIST + "?attention=left_open")) == [stale.pk]
 
 
-def test_keep_leaves_closed_requests_alone(desk, clock, retention):
+def test_keep_leaves_closed_requests_alone(front_desk, clock, retention):
     closed = make_contact_request(status=Status.CLOSED)
-    clock.move_to(START + timedelta(days=31))
 
-    as_desk(
-        desk,
-        "post",
-        CHANGELIST,
-        {"action": "keep_open", "_selected_action": [closed.pk], "index": 0},
-    )
+    act_a_month_on(front_desk, clock, closed, "keep_open")
 
     assert not AccessLog.objects.filter(action="changed").exists()
     closed.refresh_from_db()
     assert closed.status == Status.CLOSED
 
 
-def test_closing_a_listed_request_starts_its_retention_period(desk, clock, retention):
+def test_closing_a_listed_request_starts_its_retention_period(front_desk, clock, retention):
     stale = make_contact_request(status=Status.CONTACTED)
-    clock.move_to(START + timedelta(days=31))
 
-    as_desk(
-        desk,
-        "post",
-        CHANGELIST,
-        {
-            "action": "close",
-            "_selected_action": [stale.pk],
-            "index": 0,
-            "outcome": Outcome.NOT_SUITABLE,
-        },
-    )
+    act_a_month_on(front_desk, clock, stale, "close", outcome=Outcome.NOT_SUITABLE)
 
-    assert listed(as_desk(desk, "get", CHANGELIST + "?attention=left_open")) == []
+    assert listed(as_desk(front_desk, "get", CHANGELIST + "?attention=left_open")) == []
     clock.move_to(START + timedelta(days=61, minutes=1))
     run_purge_job()
     assert not ContactRequest.objects.exists()
 
 
-def test_a_request_left_open_says_so_on_its_page_with_a_keep_button(desk, clock, retention):
+def test_a_request_left_open_says_so_on_its_page_with_a_keep_button(front_desk, clock, retention):
     stale = make_contact_request(status=Status.CONTACTED)
     clock.move_to(START + timedelta(days=31))
     url = f"{CHANGELIST}{stale.pk}/change/"
 
-    page = as_desk(desk, "get", url).content.decode()
+    page = as_desk(front_desk, "get", url).content.decode()
 
     assert "Close or keep" in page
     assert "Nothing has been done on this request for 30 days" in page
     assert 'name="do" value="keep"' in page
 
-    as_desk(desk, "post", f"{CHANGELIST}{stale.pk}/work/", {"do": "keep"})
+    as_desk(front_desk, "post", f"{CHANGELIST}{stale.pk}/work/", {"do": "keep"})
 
-    assert listed(as_desk(desk, "get", CHANGELIST + "?attention=left_open")) == []
+    assert listed(as_desk(front_desk, "get", CHANGELIST + "?attention=left_open")) == []
     assert AccessLog.objects.filter(
-        request_number=stale.pk, actor=desk.user, detail="Kept open for another 30 days"
+        request_number=stale.pk, actor=front_desk.user, detail="Kept open for another 30 days"
     ).exists()
-    assert "Close or keep" not in as_desk(desk, "get", url).content.decode()
+    assert "Close or keep" not in as_desk(front_desk, "get", url).content.decode()
 
 
-def test_a_request_with_recent_activity_has_no_keep_button(desk, clock, retention):
+def test_a_request_with_recent_activity_has_no_keep_button(front_desk, clock, retention):
     fresh = make_contact_request(status=Status.CONTACTED)
     clock.move_to(START + timedelta(days=29))
 
-    page = as_desk(desk, "get", f"{CHANGELIST}{fresh.pk}/change/").content.decode()
+    page = as_desk(front_desk, "get", f"{CHANGELIST}{fresh.pk}/change/").content.decode()
 
     assert "Close or keep" not in page
     assert 'value="keep"' not in page

@@ -161,8 +161,7 @@ def test_a_request_with_a_new_phrase_is_stored_urgent_from_either_form(
     from urllib.parse import urlencode
 
     from clinic_site.intake.models import ContactRequest
-
-    from .factories import FORM_TYPE, form_data
+    from tests.factories import FORM_TYPE, form_data
 
     response = client.post(path, urlencode(form_data(message=message)), content_type=FORM_TYPE)
 

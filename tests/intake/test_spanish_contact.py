@@ -9,7 +9,7 @@ from django.conf import settings
 from clinic_site.intake import consent
 from clinic_site.intake.models import ContactRequest
 from clinic_site.intake.risk import RISK_PHRASES_ES, normalise, suggests_risk
-from tests.intake.factories import FORM_TYPE, form_data, make_contact_request
+from tests.factories import FORM_TYPE, form_data, make_contact_request
 
 pytestmark = pytest.mark.django_db
 

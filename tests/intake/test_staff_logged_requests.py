@@ -4,12 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from clinic_site.accounts.roles import EDITOR, FRONT_DESK
 from clinic_site.intake import consent
 from clinic_site.intake.models import AccessLog, ContactRequest, Source
-from tests.helpers import force_login_verified, make_staff
-
-from .factories import form_data, submit
+from tests.factories import form_data, logged_call_data, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -17,61 +14,35 @@ LOG = reverse("admin:intake_contactrequest_log")
 CHANGELIST = reverse("admin:intake_contactrequest_changelist")
 
 
-@pytest.fixture
-def desk(client, roles):
-    user, _ = make_staff("desk", groups=[FRONT_DESK])
-    force_login_verified(client, user)
-    client.user = user
-    return client
-
-
-def call(**overrides) -> dict:
-    data = {
-        "source": "phone",
-        "name": "Maria Example",
-        "email": "",
-        "phone": "555 010 0188",
-        "preferred_contact_method": "phone",
-        "voicemail_ok": "on",
-        "best_time": "Afternoons",
-        "interest": "depression",
-        "message": "Asked about the first consultation and the cost.",
-        "preferred_language": "es",
-        "consent": "on",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
 def test_front_desk_logs_a_phone_call_that_joins_the_queue(
-    desk, django_capture_on_commit_callbacks, run_task_worker
+    front_desk, django_capture_on_commit_callbacks, run_task_worker
 ):
-    assert "Log a phone call or walk-in" in desk.get(CHANGELIST).content.decode()
+    assert "Log a phone call or walk-in" in front_desk.get(CHANGELIST).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = desk.post(LOG, call())
+        response = front_desk.post(LOG, logged_call_data())
     run_task_worker()
 
     contact_request = ContactRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == contact_request.get_admin_url()
     assert contact_request.source == Source.PHONE
-    assert contact_request.logged_by == desk.user
+    assert contact_request.logged_by == front_desk.user
     assert contact_request.email == ""
     assert contact_request.preferred_language == "es"
     assert contact_request.consent_version == consent.STAFF_LOGGED_VERSION
     entry = AccessLog.objects.get(action=AccessLog.Action.CREATED)
-    assert (entry.actor, entry.detail) == (desk.user, "Logged by staff: phone call")
-    listing = desk.get(CHANGELIST).content.decode()
+    assert (entry.actor, entry.detail) == (front_desk.user, "Logged by staff: phone call")
+    listing = front_desk.get(CHANGELIST).content.decode()
     assert "Maria Example" in listing and "(phone call)" in listing
     assert len(mail.outbox) == 1  # staff are told, as for the website form
     assert "Maria" not in mail.outbox[0].body
 
 
-def test_a_logged_walk_in_with_urgent_words_is_urgent(desk):
-    response = desk.post(
+def test_a_logged_walk_in_with_urgent_words_is_urgent(front_desk):
+    response = front_desk.post(
         LOG,
-        call(source="walk_in", message="Said they have been thinking about suicide"),
+        logged_call_data(source="walk_in", message="Said they have been thinking about suicide"),
         follow=True,
     )
 
@@ -90,20 +61,17 @@ def test_a_logged_walk_in_with_urgent_words_is_urgent(desk):
         ({"phone": ""}, "Enter a phone number, or choose email"),
     ],
 )
-def test_a_logged_request_is_checked_like_the_website_form(desk, fields, message):
-    response = desk.post(LOG, call(**fields))
+def test_a_logged_request_is_checked_like_the_website_form(front_desk, fields, message):
+    response = front_desk.post(LOG, logged_call_data(**fields))
 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not ContactRequest.objects.exists()
 
 
-def test_an_editor_cannot_log_requests(client, roles):
-    user, _ = make_staff("editor", groups=[EDITOR])
-    force_login_verified(client, user)
-
-    assert client.get(LOG).status_code == 403
-    assert client.post(LOG, call()).status_code == 403
+def test_an_editor_cannot_log_requests(editor):
+    assert editor.get(LOG).status_code == 403
+    assert editor.post(LOG, logged_call_data()).status_code == 403
     assert not ContactRequest.objects.exists()
 
 

@@ -13,8 +13,7 @@ from clinic_site.intake import consent
 from clinic_site.intake.models import ContactRequest, Source
 from clinic_site.intake.services import log_staff_request
 from clinic_site.intake.views import receipt_cookie_name
-
-from .factories import CONTACT_URL, THANKS_URL, form_data, submit
+from tests.factories import CONTACT_URL, THANKS_URL, form_data, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from clinic_site.intake.models import ContactRequest
 from clinic_site.readership.figures import readership_figures
-from tests.factories import make_article
-from tests.intake.factories import form_data, make_contact_request, submit
+from tests.factories import form_data, make_article, make_contact_request, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from clinic_site.readership import counting
 from clinic_site.readership.models import ExcludedHits, PageViews, UnansweredSearch
 from clinic_site.readership.retention import purge_old_figures
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_article, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from clinic_site.accounts.roles import CLINICAL_REVIEWER, EDITOR, FRONT_DESK, setup_roles
 from clinic_site.articles.models import Feedback
 from clinic_site.readership.models import ExcludedHits, PageViews, UnansweredSearch
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
-from tests.intake.factories import make_contact_request
+from tests.factories import make_article, make_contact_request, make_staff
+from tests.helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 

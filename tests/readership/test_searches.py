@@ -11,8 +11,8 @@ from clinic_site.readership.figures import unanswered_searches
 from clinic_site.readership.models import UnansweredSearch
 from clinic_site.readership.retention import purge_old_figures
 from clinic_site.readership.searches import clean_term
-from tests.factories import make_article
-from tests.helpers import force_login_verified, make_staff
+from tests.factories import make_article, make_staff
+from tests.helpers import force_login_verified
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 # Noon in New York on three days running, across the end of February in a leap year.
