@@ -13,11 +13,20 @@ MANIFEST = {
 }
 
 
-@pytest.fixture
-def collected(tmp_path):
-    with override_settings(STATIC_ROOT=tmp_path / "static", STORAGES=MANIFEST):
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory):
+    """collectstatic's output, as production has it: collected once for these tests
+    (it takes a second or two), each of which only reads it."""
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root, STORAGES=MANIFEST):
         call_command("collectstatic", interactive=False, verbosity=0)
-        manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    return root
+
+
+@pytest.fixture
+def collected(static_root):
+    with override_settings(STATIC_ROOT=static_root, STORAGES=MANIFEST):
+        manifest = json.loads((static_root / "staticfiles.json").read_text())
         middleware = WhiteNoiseMiddleware(lambda request: None)
         yield manifest["paths"], middleware
 
