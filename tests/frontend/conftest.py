@@ -88,6 +88,9 @@ def import_shipped_content_once() -> None:
         # Something made before this fixture (a staff member) must not be copied over.
         _import_shipped_content()
     elif _imported is None:
+        # The state every test starts from, whichever runs first in this process: an
+        # emptied database (as after any earlier test's flush), then the import.
+        call_command("flush", interactive=False, verbosity=0)
         _import_shipped_content()
         _imported = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(_imported)
