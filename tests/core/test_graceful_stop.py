@@ -69,6 +69,17 @@ def finish_sending(connection: socket.socket, body: bytes) -> bytes:
     return answer
 
 
+def processes_using(database: Path) -> list[int]:
+    """The processes started with this test's database in their environment."""
+    needle = f"sqlite:///{database}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):
+            if needle in environ.read_bytes():
+                found.append(int(environ.parent.name))
+    return found
+
+
 def test_ctrl_c_on_make_serve_lets_requests_in_flight_finish(tmp_path):
     port = free_port()
     database = tmp_path / "serve.sqlite3"
@@ -86,7 +97,10 @@ def test_ctrl_c_on_make_serve_lets_requests_in_flight_finish(tmp_path):
     assert manage("migrate", "--noinput", "--verbosity", "0", env=env).returncode == 0
     log = (tmp_path / "serve.log").open("wb")
     serve = subprocess.Popen(
-        ["scripts/serve.sh", str(Path(sys.executable).parent)],
+        # As from a terminal, Ctrl-C reaches the script: a test run started in the
+        # background (a CI job, `make test &`) ignores SIGINT, and a shell cannot trap a
+        # signal that was ignored when it started.
+        ["env", "--default-signal=INT", "scripts/serve.sh", str(Path(sys.executable).parent)],
         cwd=BASE_DIR,
         env=env,
         stdout=log,
@@ -114,6 +128,11 @@ def test_ctrl_c_on_make_serve_lets_requests_in_flight_finish(tmp_path):
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(serve.pid, signal.SIGKILL)
+        # gunicorn and the task worker run in sessions of their own: if the script did
+        # not stop them (a failed run), stop them here rather than leave them running.
+        for pid in processes_using(database):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         log.close()
 
     output = (tmp_path / "serve.log").read_text()
