@@ -5,6 +5,7 @@ Public pages (at save time), the editor's live preview and the import all call
 trusted after ``nh3.clean`` with an explicit allowlist (as python.org does).
 """
 
+import functools
 import html as html_lib
 import re
 from dataclasses import dataclass, field
@@ -62,19 +63,29 @@ def sanitize_html(html: str) -> str:
 
 def render(text: str) -> Rendered:
     """Render Markdown to sanitised HTML and collect its h2 headings."""
+    html, plain, headings = _render(text or "")
+    return Rendered(html=html, text=plain, headings=[dict(heading) for heading in headings])
+
+
+# The same Markdown always gives the same HTML, and the same texts come back again and
+# again (every save of an article, each import of unchanged files, the editor's preview,
+# the history pages), at ~10 ms each: the last few hundred are kept, as immutable
+# tuples (render hands out fresh copies), a few MB at most.
+@functools.lru_cache(maxsize=256)
+def _render(text: str) -> tuple[str, str, tuple[tuple[tuple[str, str], ...], ...]]:
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, TocExtension(toc_depth="2-3", permalink=False)],
         output_format="html",
     )
-    html = size_images(sanitize_html(md.convert(text or "")))
-    headings = [
+    html = size_images(sanitize_html(md.convert(text)))
+    headings = tuple(
         # toc names come HTML-escaped; templates escape again on output.
-        {"id": token["id"], "title": html_lib.unescape(token["name"])}
+        (("id", token["id"]), ("title", html_lib.unescape(token["name"])))
         for token in _flatten(md.toc_tokens)
         if token["level"] == 2
-    ]
+    )
     plain = html_lib.unescape(nh3.clean(html, tags=set(), attributes={}))
-    return Rendered(html=html, text=" ".join(plain.split()), headings=headings)
+    return html, " ".join(plain.split()), headings
 
 
 # Our own uploads (see images.py) carry their size in their name. This runs after

@@ -84,3 +84,17 @@ def test_second_level_headings_are_collected_for_the_table_of_contents():
         {"id": "first", "title": "First"},
         {"id": "second-more", "title": "Second & more"},
     ]
+
+
+def test_rendering_the_same_text_again_gives_a_fresh_copy_to_each_caller():
+    # Renders are kept (the same texts come back on every save and import): what one
+    # caller does with its result must not show up in the next caller's.
+    text = "## Kept\n\nThe same words, rendered twice."
+    first = render(text)
+    first.headings.append({"id": "added", "title": "Added by the first caller"})
+    first.headings[0]["title"] = "Changed by the first caller"
+
+    second = render(text)
+
+    assert second.headings == [{"id": "kept", "title": "Kept"}]
+    assert second.html == first.html and "<h2" in second.html

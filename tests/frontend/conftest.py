@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
-from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -123,25 +122,36 @@ def staff_viewport(request):
 
 
 @pytest.fixture
-def front_desk_token(site):
-    """The authenticator of "desk", in the Front desk role on the live site; log in with
-    ``logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)``."""
+def front_desk_member(site):
+    """ "desk", in the Front desk role on the live site; open a tab logged in as them with
+    ``logged_in_page(browser, site, staff_viewport, "desk")``."""
     from clinic_site.accounts.roles import FRONT_DESK
     from tests.factories import make_member
 
-    return make_member(FRONT_DESK, "desk")[1]
+    return make_member(FRONT_DESK, "desk")[0]
 
 
-def logged_in_page(browser, site, viewport, username, token, **context_options):
-    """A tab logged in as ``username`` through the real login form (password and code)."""
-    from tests.helpers import STAFF_PASSWORD
+def logged_in_page(browser, site, viewport, username, **context_options):
+    """A tab in which ``username`` is logged in, second factor verified.
 
+    The browser is handed the session a real login makes, as its cookie. Logging in
+    through the form (password and code) is a flow of its own, tested where it is the
+    point (test_browser_flows, test_editor_flows, and the five clicks and the invitation
+    in test_staff_workspace); before every other screen it would only repeat itself, at
+    more than a second a time.
+    """
+    from django.test import Client
+
+    from tests.helpers import force_login_verified
+
+    client = force_login_verified(Client(), get_user_model().objects.get(username=username))
     context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport], **context_options)
-    page = context.new_page()
-    page.goto(site + reverse("admin:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_label("Code from your authenticator app").fill(token())
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(site + reverse("admin:index"))
-    return context, page
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # As the server sets it. A __Host- cookie is Secure, which chromium accepts from the
+    # test server because localhost counts as a secure origin; handed over directly, it
+    # must name an https address (cookies are not bound to a scheme or port).
+    secure = settings.SESSION_COOKIE_SECURE
+    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session, "httpOnly": True}
+    cookie |= {"url": site.replace("http:", "https:") if secure else site, "secure": secure}
+    context.add_cookies([{**cookie, "sameSite": "Lax"}])
+    return context, context.new_page()

@@ -35,12 +35,12 @@ def fully_on_screen(locator, staff_viewport: str) -> bool:
 
 
 def test_the_patients_message_is_visible_without_scrolling_on_an_urgent_request(
-    browser, site, front_desk_token, staff_viewport
+    browser, site, front_desk_member, staff_viewport
 ):
     urgent = make_contact_request(
         name="Riley Urgent-Example", phone="(555) 010-7788", message=MESSAGE
     )
-    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + urgent.get_admin_url())
 
     message = page.locator(".staff-words__message")
@@ -57,10 +57,10 @@ def test_the_patients_message_is_visible_without_scrolling_on_an_urgent_request(
 
 
 def test_a_spanish_urgent_request_shows_the_spanish_procedure(
-    browser, site, front_desk_token, staff_viewport
+    browser, site, front_desk_member, staff_viewport
 ):
     urgent = make_contact_request(message=SPANISH, language="es", preferred_language="es")
-    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + urgent.get_admin_url())
 
     box = page.locator(".staff-urgent-box")
@@ -74,14 +74,14 @@ def test_a_spanish_urgent_request_shows_the_spanish_procedure(
 
 
 def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
-    browser, site, front_desk_token, staff_viewport, settings
+    browser, site, front_desk_member, staff_viewport, settings
 ):
     # The laptop proves the promise with the shipped refresh interval (a wait of up to
     # a minute); the phone checks the same refresh in its layout, polling every 2 s.
     if staff_viewport != "laptop":
         settings.STAFF_POLL_SECONDS = 2
     make_contact_request(name="Sam Routine-Example")
-    context, page = logged_in_page(browser, site, staff_viewport, "desk", front_desk_token)
+    context, page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
     expect(page.locator(".staff-urgent-count")).to_contain_text("No open urgent requests")
     assert not page.title().startswith("(")
@@ -97,10 +97,10 @@ def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
     context.close()
 
 
-def test_typed_text_is_never_lost_to_the_refresh(browser, site, front_desk_token, settings):
+def test_typed_text_is_never_lost_to_the_refresh(browser, site, front_desk_member, settings):
     settings.STAFF_POLL_SECONDS = 5
     note_on = make_contact_request(name="Sam Routine-Example")
-    context, page = logged_in_page(browser, site, "laptop", "desk", front_desk_token)
+    context, page = logged_in_page(browser, site, "laptop", "desk")
     page.goto(site + note_on.get_admin_url())
     page.get_by_label("Your note").fill("Half-written note about the call")
 
