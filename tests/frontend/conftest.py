@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,13 +55,68 @@ def browser():
             launched = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
+            _tabs[id(launched)] = Tabs(launched)
             yield launched
+            del _tabs[id(launched)]
             launched.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Tabs:
+    """Browser tabs kept open from one test of a module to the next.
+
+    A new tab (or context) costs chromium about 1.5 s of CPU (its own renderer process):
+    as much as a whole axe-core check, and most of a short flow. So a test takes a tab
+    with ``open_tab`` and hands it back with ``give_back``, and the next test asking for
+    the same kind (context options) gets it as a new visitor would: a blank page, no
+    cookies, at the size it asks for. Each tab has a context of its own, so a test that
+    needs two people at once holds two tabs. A test that fails keeps its tab.
+    """
+
+    def __init__(self, browser):
+        self._browser = browser
+        self._idle: dict[tuple, list] = {}
+
+    def take(self, viewport: dict, **context_options):
+        kind = tuple(sorted(context_options.items()))
+        idle = self._idle.setdefault(kind, [])
+        page = idle.pop() if idle else self._browser.new_context(**context_options).new_page()
+        page.set_viewport_size(viewport)
+        page._tab_kind = (self, kind)
+        return page
+
+    def give_back(self, page, kind) -> None:
+        if page.is_closed():
+            return
+        try:
+            # A blank page ends whatever the last one was doing (the queue's refresh),
+            # so no request of the last test reaches the server during the next.
+            page.goto("about:blank")
+        except PlaywrightError:
+            # The page refused to be left (an editor's unsaved changes, the dialog
+            # dismissed): it is not a blank tab for anyone else.
+            page.context.close()
+            return
+        page.context.clear_cookies()
+        self._idle[kind].append(page)
+
+
+_tabs: dict[int, Tabs] = {}  # by id() of each module's browser
+
+
+def open_tab(browser, viewport: dict, **context_options):
+    """A tab of ``browser`` at ``viewport``'s size (see Tabs)."""
+    return _tabs[id(browser)].take(viewport, **context_options)
+
+
+def give_back(page) -> None:
+    """Return a tab from ``open_tab`` or ``logged_in_page`` for the next test."""
+    tabs, kind = page._tab_kind
+    tabs.give_back(page, kind)
 
 
 @pytest.fixture
@@ -132,7 +188,8 @@ def front_desk_member(site):
 
 
 def logged_in_page(browser, site, viewport, username, **context_options):
-    """A tab in which ``username`` is logged in, second factor verified.
+    """A tab (``open_tab``; ``give_back`` when done) in which ``username`` is logged in,
+    second factor verified.
 
     The browser is handed the session a real login makes, as its cookie. Logging in
     through the form (password and code) is a flow of its own, tested where it is the
@@ -145,7 +202,7 @@ def logged_in_page(browser, site, viewport, username, **context_options):
     from tests.helpers import force_login_verified
 
     client = force_login_verified(Client(), get_user_model().objects.get(username=username))
-    context = browser.new_context(viewport=STAFF_VIEWPORTS[viewport], **context_options)
+    page = open_tab(browser, STAFF_VIEWPORTS[viewport], **context_options)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     # As the server sets it. A __Host- cookie is Secure, which chromium accepts from the
     # test server because localhost counts as a secure origin; handed over directly, it
@@ -153,5 +210,5 @@ def logged_in_page(browser, site, viewport, username, **context_options):
     secure = settings.SESSION_COOKIE_SECURE
     cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session, "httpOnly": True}
     cookie |= {"url": site.replace("http:", "https:") if secure else site, "secure": secure}
-    context.add_cookies([{**cookie, "sameSite": "Lax"}])
-    return context, context.new_page()
+    page.context.add_cookies([{**cookie, "sameSite": "Lax"}])
+    return page

@@ -6,7 +6,7 @@ Each page is opened once and checked at both sizes (tests/frontend/axe.py).
 import pytest
 
 from .axe import run_axe, violations_at_each_size
-from .conftest import PHONE, VIEWPORTS
+from .conftest import PHONE, VIEWPORTS, give_back, open_tab
 from .pages import ALL_PAGES, open_page
 
 pytestmark = pytest.mark.browser
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def axe_page(browser):
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
-    yield context.new_page()
-    context.close()
+    page = open_tab(browser, PHONE, bypass_csp=True)
+    yield page
+    give_back(page)
 
 
 @pytest.mark.parametrize("name", ALL_PAGES)

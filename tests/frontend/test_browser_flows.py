@@ -24,7 +24,7 @@ from clinic_site.intake.models import ContactRequest, Status
 from tests.factories import make_staff
 from tests.helpers import STAFF_PASSWORD
 
-from .conftest import ARTIFACTS, VIEWPORTS
+from .conftest import ARTIFACTS, VIEWPORTS, give_back, open_tab
 from .pages import PATIENT, choose, fill_contact_form, submit_contact_form
 
 pytestmark = pytest.mark.browser
@@ -38,13 +38,15 @@ class Visit:
     def __init__(self, browser, site: str, viewport: str, flow: str):
         self.site = site
         self.name = f"{flow}-{viewport}"
-        self.context = browser.new_context(viewport=VIEWPORTS[viewport])
-        self.page = self.context.new_page()
+        self.page = open_tab(browser, VIEWPORTS[viewport])
         self.problems: list[str] = []
         self.page.on("console", self._check_console)
-        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+        self.page.on("pageerror", self._check_script)
         self.page.on("request", self._check_origin)
         self.step = 0
+
+    def _check_script(self, error):
+        self.problems.append(str(error))
 
     def _check_console(self, message):
         if message.type == "error":
@@ -62,7 +64,12 @@ class Visit:
         self.page.screenshot(path=path, full_page=True)
 
     def close(self) -> None:
-        self.context.close()
+        # The tab goes to the next test (tests/frontend/conftest.py, Tabs) without the
+        # handlers this visit added.
+        self.page.remove_listener("console", self._check_console)
+        self.page.remove_listener("pageerror", self._check_script)
+        self.page.remove_listener("request", self._check_origin)
+        give_back(self.page)
         assert self.problems == [], "\n".join(self.problems)
 
 

@@ -19,7 +19,7 @@ from django.contrib.staticfiles import finders
 from clinic_site.articles.images import PHONE_WIDTH
 from tests.factories import CONTACT_URL, make_article
 
-from .conftest import PHONE
+from .conftest import PHONE, give_back, open_tab
 from .document import Document
 from .pages import (
     ARTICLE_SLUGS,
@@ -138,8 +138,7 @@ def test_nothing_is_loaded_from_another_origin(client, content):
 
 @pytest.mark.browser
 def test_an_article_reads_and_navigates_without_javascript(site, browser):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
+    page = open_tab(browser, PHONE, java_script_enabled=False)
     page.goto(site + "/articles/how-ketamine-infusion-works/")
 
     toc = page.get_by_role("navigation", name="On this page")
@@ -147,15 +146,14 @@ def test_an_article_reads_and_navigates_without_javascript(site, browser):
 
     assert page.url.endswith("#how-an-infusion-is-given")
     assert page.get_by_role("heading", name="How an infusion is given").is_visible()
-    context.close()
+    give_back(page)
 
 
 @pytest.mark.browser
 def test_the_contact_form_is_sent_without_javascript(site, browser):
     from clinic_site.intake.models import ContactRequest
 
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
+    page = open_tab(browser, PHONE, java_script_enabled=False)
     page.goto(site + CONTACT_URL)
     fill_contact_form(page)
 
@@ -164,4 +162,4 @@ def test_the_contact_form_is_sent_without_javascript(site, browser):
     assert response.url.endswith("/contact/thanks/")
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you: we have your request"
     assert ContactRequest.objects.filter(email="alex@example.com").count() == 1
-    context.close()
+    give_back(page)

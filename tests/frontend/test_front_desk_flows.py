@@ -24,7 +24,7 @@ from clinic_site.intake.models import ContactRequest, HoldReason, ReplyTemplate,
 from tests.factories import make_contact_request, make_staff
 
 from .axe import violations_at_each_size
-from .conftest import STAFF_VIEWPORTS, logged_in_page
+from .conftest import STAFF_VIEWPORTS, give_back, logged_in_page, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_tried_no_answer_keeps_the_request_open_and_closing_asks_for_an_outcome(
         phone="555 010 0155",
         created_at=timezone.now() - timedelta(days=10),
     )
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + contact_request.get_admin_url())
 
     page.get_by_label("Your note").fill("Left a message about times.")
@@ -65,13 +65,13 @@ def test_tried_no_answer_keeps_the_request_open_and_closing_asks_for_an_outcome(
     contact_request.refresh_from_db()
     assert contact_request.status == Status.CLOSED
     assert contact_request.first_response_at is None  # never counted as a response
-    context.close()
+    give_back(page)
 
 
 def test_a_phone_call_logged_by_staff_joins_the_queue_and_the_urgent_check(
     browser, site, front_desk_member, staff_viewport
 ):
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
     page.get_by_role("link", name="Log a phone call or walk-in").click()
 
@@ -92,7 +92,7 @@ def test_a_phone_call_logged_by_staff_joins_the_queue_and_the_urgent_check(
     expect(first).to_contain_text("Lee Caller-Example")
     expect(first).to_contain_text("(phone call)")
     expect(first.locator(".staff-tag--urgent")).to_have_text("Urgent")
-    context.close()
+    give_back(page)
 
 
 def test_a_reply_template_opens_in_the_persons_language(
@@ -112,7 +112,7 @@ def test_a_reply_template_opens_in_the_persons_language(
     contact_request = make_contact_request(
         name="Rosa Example", email="rosa@example.com", preferred_language="es"
     )
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + contact_request.get_admin_url())
 
     link = page.locator(".staff-replies a[href^='mailto:']").first
@@ -123,15 +123,14 @@ def test_a_reply_template_opens_in_the_persons_language(
     assert query["body"][0].startswith("Estimado/a Rosa Example:")
     page.locator(".staff-replies summary").first.click()
     expect(page.locator(".staff-replies__body").first).to_contain_text("Gracias por comunicarse")
-    context.close()
+    give_back(page)
 
 
 def test_a_request_over_the_limit_is_held_and_staff_see_it(
     browser, site, front_desk_member, settings
 ):
     settings.CONTACT_RATE_LIMIT = 1
-    context = browser.new_context(viewport=STAFF_VIEWPORTS["phone"])
-    visitor = context.new_page()
+    visitor = open_tab(browser, STAFF_VIEWPORTS["phone"])
     for name in ("First Sender-Example", "Second Sender-Example"):
         visitor.goto(site + reverse("intake:contact"))
         visitor.get_by_label("Your name").fill(name)
@@ -144,16 +143,16 @@ def test_a_request_over_the_limit_is_held_and_staff_see_it(
             "form.contact-form button[type=submit], form button[type=submit]"
         ).last.click()
         expect(visitor).to_have_url(site + reverse("intake:thanks"))
-    context.close()
+    give_back(visitor)
     held = ContactRequest.objects.get(name="Second Sender-Example")
     assert held.held_reason == HoldReason.MANY_REQUESTS
 
-    context, page = logged_in_page(browser, site, "laptop", "desk")
+    page = logged_in_page(browser, site, "laptop", "desk")
     page.goto(site + reverse("admin:intake_contactrequest_changelist") + "?held=held")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Held: many requests from one network")
-    context.close()
+    give_back(page)
 
 
 def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(
@@ -166,7 +165,7 @@ def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(
             created_at=now - timedelta(hours=5 * n),
             notified_at=now - timedelta(hours=5 * n),
         )
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
 
     width = STAFF_VIEWPORTS[staff_viewport]["width"]
@@ -191,7 +190,7 @@ def test_the_queue_fits_ten_rows_at_1366_and_cards_on_a_phone(
             "e => getComputedStyle(e, '::before').content"
         )
         assert label == '"First response: "'
-    context.close()
+    give_back(page)
 
 
 @pytest.mark.parametrize("screen", ["log", "close", "history", "user", "reset", "forbidden"])
@@ -200,7 +199,7 @@ def test_new_staff_screens_pass_axe_at_either_size(browser, site, front_desk_mem
     contact_request = make_contact_request(name="Axe Example", message=RISK)
     colleague, _ = make_staff("colleague", groups=[FRONT_DESK])
     who = "desk" if screen == "forbidden" else "boss"
-    context, page = logged_in_page(browser, site, "laptop", who, bypass_csp=True)
+    page = logged_in_page(browser, site, "laptop", who, bypass_csp=True)
     changelist = site + reverse("admin:intake_contactrequest_changelist")
     if screen == "log":
         page.goto(site + reverse("admin:intake_contactrequest_log"))
@@ -228,7 +227,7 @@ def test_new_staff_screens_pass_axe_at_either_size(browser, site, front_desk_mem
 
     report = violations_at_each_size(page, STAFF_VIEWPORTS)
     assert report == "", f"axe-core on {screen}, {report}"
-    context.close()
+    give_back(page)
 
 
 def test_a_manager_who_is_not_a_superuser_sees_no_django_internals(
@@ -239,10 +238,10 @@ def test_a_manager_who_is_not_a_superuser_sees_no_django_internals(
         Permission.objects.get(codename="manage_staff"),
         *Permission.objects.filter(codename__in=["view_user", "change_user", "view_group"]),
     )
-    context, page = logged_in_page(browser, site, "laptop", "manager")
+    page = logged_in_page(browser, site, "laptop", "manager")
     page.goto(site + reverse("admin:index"))
     text = page.locator("body").inner_text().lower()
     for internal in ("axes", "otp_totp", "tasks database", "access attempts", "groups"):
         assert internal not in text, internal
     expect(page.get_by_role("link", name="Invitations")).to_be_visible()
-    context.close()
+    give_back(page)

@@ -4,7 +4,7 @@ focus, a print stylesheet for articles, and an icon that never 404s."""
 import pytest
 from django.contrib.staticfiles import finders
 
-from .conftest import PHONE
+from .conftest import PHONE, give_back, open_tab
 from .document import Document
 from .pages import ARTICLE_SLUGS, ENGLISH_PAGES
 
@@ -49,8 +49,7 @@ def test_browsers_asking_for_favicon_ico_get_the_site_icon(client):
 
 @pytest.mark.browser
 def test_keyboard_user_skips_to_the_content_and_sees_where_focus_is(site, browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
+    page = open_tab(browser, PHONE)
     page.goto(site + "/articles/how-ketamine-infusion-works/")
 
     page.keyboard.press("Tab")
@@ -67,13 +66,12 @@ def test_keyboard_user_skips_to_the_content_and_sees_where_focus_is(site, browse
         " return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; }"
     )
     assert outline[0] != "none" and outline[1] >= 2 and outline[2] != "none", outline
-    context.close()
+    give_back(page)
 
 
 @pytest.mark.browser
 def test_a_printed_article_is_the_article_without_navigation_or_forms(site, browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
+    page = open_tab(browser, PHONE)
     page.goto(site + "/articles/how-ketamine-infusion-works/")
 
     page.emulate_media(media="print")
@@ -85,7 +83,7 @@ def test_a_printed_article_is_the_article_without_navigation_or_forms(site, brow
         assert page.locator(hidden).is_hidden(), hidden
     page.emulate_media(media="screen")
     assert page.locator(".site-header nav").is_visible()
-    context.close()
+    give_back(page)
 
 
 @pytest.mark.django_db

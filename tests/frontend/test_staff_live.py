@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.factories import make_contact_request
 
-from .conftest import STAFF_VIEWPORTS, logged_in_page
+from .conftest import STAFF_VIEWPORTS, give_back, logged_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_the_patients_message_is_visible_without_scrolling_on_an_urgent_request(
     urgent = make_contact_request(
         name="Riley Urgent-Example", phone="(555) 010-7788", message=MESSAGE
     )
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + urgent.get_admin_url())
 
     message = page.locator(".staff-words__message")
@@ -53,14 +53,14 @@ def test_the_patients_message_is_visible_without_scrolling_on_an_urgent_request(
     # Above the contact details.
     phone_link = page.get_by_role("link", name="(555) 010-7788")
     assert message.bounding_box()["y"] < phone_link.bounding_box()["y"]
-    context.close()
+    give_back(page)
 
 
 def test_a_spanish_urgent_request_shows_the_spanish_procedure(
     browser, site, front_desk_member, staff_viewport
 ):
     urgent = make_contact_request(message=SPANISH, language="es", preferred_language="es")
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + urgent.get_admin_url())
 
     box = page.locator(".staff-urgent-box")
@@ -70,7 +70,7 @@ def test_a_spanish_urgent_request_shows_the_spanish_procedure(
     expect(page.locator(".staff-words__how")).to_contain_text("Contact in Spanish")
     expect(page.locator(".staff-words__message")).to_contain_text("Me voy a suicidar")
     assert fully_on_screen(page.locator(".staff-words__message"), staff_viewport)
-    context.close()
+    give_back(page)
 
 
 def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
@@ -81,7 +81,7 @@ def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
     if staff_viewport != "laptop":
         settings.STAFF_POLL_SECONDS = 2
     make_contact_request(name="Sam Routine-Example")
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
     expect(page.locator(".staff-urgent-count")).to_contain_text("No open urgent requests")
     assert not page.title().startswith("(")
@@ -94,13 +94,13 @@ def test_a_new_urgent_request_appears_on_an_open_queue_within_60_seconds(
     assert time.monotonic() - arrived < 60
     expect(first_row.locator(".staff-tag--urgent")).to_have_text("Urgent")
     assert page.title().startswith("(1 urgent) ")
-    context.close()
+    give_back(page)
 
 
 def test_typed_text_is_never_lost_to_the_refresh(browser, site, front_desk_member, settings):
     settings.STAFF_POLL_SECONDS = 5
     note_on = make_contact_request(name="Sam Routine-Example")
-    context, page = logged_in_page(browser, site, "laptop", "desk")
+    page = logged_in_page(browser, site, "laptop", "desk")
     page.goto(site + note_on.get_admin_url())
     page.get_by_label("Your note").fill("Half-written note about the call")
 
@@ -110,4 +110,4 @@ def test_typed_text_is_never_lost_to_the_refresh(browser, site, front_desk_membe
     expect(banner).to_contain_text("1 open urgent request", timeout=30_000)
     assert page.title().startswith("(1 urgent) ")
     assert page.get_by_label("Your note").input_value() == "Half-written note about the call"
-    context.close()
+    give_back(page)

@@ -34,7 +34,7 @@ from tests.factories import make_contact_request, make_staff
 from tests.helpers import STAFF_PASSWORD, totp_token
 
 from .axe import at_each_size, describe, run_axe
-from .conftest import LAPTOP, STAFF_VIEWPORTS, logged_in_page
+from .conftest import LAPTOP, STAFF_VIEWPORTS, give_back, logged_in_page, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +121,7 @@ class Clicks:
 def test_the_urgent_request_is_marked_in_words_at_the_top_of_the_queue(
     browser, site, queue, front_desk_member, staff_viewport
 ):
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     page.goto(site + reverse("admin:intake_contactrequest_changelist"))
 
     first_row = page.locator("#result_list tbody tr").first
@@ -144,7 +144,7 @@ def test_the_urgent_request_is_marked_in_words_at_the_top_of_the_queue(
     urgent_box = page.locator(".staff-urgent-box")
     expect(urgent_box).to_be_visible()
     expect(urgent_box).to_contain_text("suicide or self-harm")
-    context.close()
+    give_back(page)
 
 
 def test_urgent_request_assigned_noted_and_contacted_in_five_clicks(
@@ -200,19 +200,18 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
 ):
     call_command("setup_roles", stdout=io.StringIO())
     make_staff("manager", superuser=True)
-    context, page = logged_in_page(browser, site, staff_viewport, "manager")
+    page = logged_in_page(browser, site, staff_viewport, "manager")
     page.goto(site + reverse("admin:accounts_invitation_add"))
     page.get_by_label("Work email address").fill("new.colleague@clinic.example")
     page.get_by_label("Role").select_option(FRONT_DESK)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Invitation sent to new.colleague@clinic.example")).to_be_visible()
-    context.close()
+    give_back(page)
 
     (email,) = mailoutbox
     link = re.search(r"https?://\S+/staff/join/\S+/", email.body).group(0)
     # bypass_csp: only so that axe-core can be injected on "You are set up".
-    context = browser.new_context(viewport=STAFF_VIEWPORTS[staff_viewport], bypass_csp=True)
-    page = context.new_page()
+    page = open_tab(browser, STAFF_VIEWPORTS[staff_viewport], bypass_csp=True)
     page.goto(site + "/" + link.split("/", 3)[3])
     expect(page.get_by_role("heading", level=1)).to_have_text("Join the staff pages")
     expect(page.get_by_role("img", name="QR code to add this account")).to_be_visible()
@@ -240,7 +239,7 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("No open urgent requests.")).to_be_visible()
     expect(page.get_by_role("link", name="Contact requests").first).to_be_visible()
-    context.close()
+    give_back(page)
 
 
 @pytest.mark.parametrize(
@@ -259,7 +258,7 @@ def test_an_invited_colleague_joins_from_the_email_and_logs_in_with_a_code(
 )
 def test_staff_pages_have_no_wcag_violations_at_either_size(browser, site, queue, screen):
     make_staff("manager", superuser=True)
-    context, page = logged_in_page(browser, site, "laptop", "manager", bypass_csp=True)
+    page = logged_in_page(browser, site, "laptop", "manager", bypass_csp=True)
     if screen == "index":
         page.goto(site + reverse("admin:index"))
     elif screen == "queue":
@@ -300,21 +299,21 @@ def test_staff_pages_have_no_wcag_violations_at_either_size(browser, site, queue
             suffix = "" if size == "laptop" else f"-{size}"
             page.screenshot(path=str(Path(docs) / f"staff-{screen}{suffix}.png"), full_page=True)
     assert problems == [], f"axe-core on {screen}, " + "\n".join(problems)
-    context.close()
+    give_back(page)
 
 
 def test_front_desk_cannot_edit_articles_and_an_editor_sees_no_requests(
     browser, site, queue, front_desk_member, staff_viewport
 ):
-    context, page = logged_in_page(browser, site, staff_viewport, "desk")
+    page = logged_in_page(browser, site, staff_viewport, "desk")
     response = page.goto(site + reverse("admin:articles_article_changelist"))
     assert response.status == 403
     page.goto(site + reverse("admin:index"))
     expect(page.get_by_role("link", name="Articles")).to_have_count(0)
-    context.close()
+    give_back(page)
 
     make_staff("editor", groups=[EDITOR])
-    context, page = logged_in_page(browser, site, staff_viewport, "editor")
+    page = logged_in_page(browser, site, staff_viewport, "editor")
     page.goto(site + reverse("admin:index"))
     expect(page.get_by_role("link", name="Contact requests")).to_have_count(0)
     expect(page.get_by_text("open urgent request")).to_have_count(0)
@@ -325,4 +324,4 @@ def test_front_desk_cannot_edit_articles_and_an_editor_sees_no_requests(
     assert URGENT_NAME not in page.content()
     response = page.goto(site + queue.get_admin_url())
     assert response.status == 403
-    context.close()
+    give_back(page)
