@@ -179,8 +179,8 @@ def staff_viewport(request):
 
 @pytest.fixture
 def front_desk_member(site):
-    """ "desk", in the Front desk role on the live site; open a tab logged in as them with
-    ``logged_in_page(browser, site, staff_viewport, "desk")``."""
+    """The staff member "desk", in the Front desk role, on the live site; a tab logged in
+    as them: ``logged_in_page(browser, site, staff_viewport, "desk")``."""
     from clinic_site.accounts.roles import FRONT_DESK
     from tests.factories import make_member
 
