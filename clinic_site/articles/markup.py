@@ -69,9 +69,10 @@ def render(text: str) -> Rendered:
 
 # The same Markdown always gives the same HTML, and the same texts come back again and
 # again (every save of an article, each import of unchanged files, the editor's preview,
-# the history pages), at ~10 ms each: the last few hundred are kept, as immutable
-# tuples (render hands out fresh copies), a few MB at most.
-@functools.lru_cache(maxsize=256)
+# the history pages), at ~10 ms each: the last 64 are kept (every shipped article and
+# its translation fit), as immutable tuples that render copies out, a megabyte or two
+# per process at most.
+@functools.lru_cache(maxsize=64)
 def _render(text: str) -> tuple[str, str, tuple[tuple[tuple[str, str], ...], ...]]:
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, TocExtension(toc_depth="2-3", permalink=False)],

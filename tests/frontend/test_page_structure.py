@@ -3,6 +3,9 @@ focus, a print stylesheet for articles, and an icon that never 404s."""
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.test import Client
+from django.urls import reverse
 
 from .conftest import PHONE, give_back, open_tab
 from .document import Document
@@ -45,6 +48,21 @@ def test_browsers_asking_for_favicon_ico_get_the_site_icon(client):
     assert response.status_code == 302
     assert response["Location"].endswith("/static/img/favicon.svg")
     assert finders.find("img/favicon.svg")
+
+
+def test_staff_pages_name_the_site_icon_as_public_pages_do(admin_client_with_otp):
+    # So staff tabs show the clinic's icon, and no browser asks for /favicon.ico after
+    # every staff page (a request that also saves the session each time).
+    pages = {
+        "login": Client().get(reverse("admin:login")),
+        "index": admin_client_with_otp.get(reverse("admin:index")),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        icons = [
+            link["href"] for link in Document(response.content.decode()).all("link", rel="icon")
+        ]
+        assert icons == [static("img/favicon.svg")], name
 
 
 @pytest.mark.browser
