@@ -53,10 +53,16 @@ def at_each_size(page, sizes: dict[str, dict]):
         yield name
 
 
-def violations_at_each_size(page, sizes: dict[str, dict]) -> str:
-    """axe-core's report on the page at each of ``sizes``; empty when it finds nothing."""
-    return "\n".join(
-        f"at the {name} size:\n{describe(violations)}"
-        for name in at_each_size(page, sizes)
-        if (violations := run_axe(page))
-    )
+def violations_at_each_size(page, sizes: dict[str, dict], after_each=None) -> str:
+    """axe-core's report on the page at each of ``sizes``; empty when it finds nothing.
+
+    ``after_each(name)``, if given, is called at each size once it is checked (to take
+    a screenshot at that size, say).
+    """
+    problems = []
+    for name in at_each_size(page, sizes):
+        if violations := run_axe(page):
+            problems.append(f"at the {name} size:\n{describe(violations)}")
+        if after_each:
+            after_each(name)
+    return "\n".join(problems)

@@ -33,7 +33,7 @@ from clinic_site.intake.models import ContactRequest, Status
 from tests.factories import make_contact_request, make_staff
 from tests.helpers import STAFF_PASSWORD, totp_token
 
-from .axe import at_each_size, describe, run_axe
+from .axe import describe, run_axe, violations_at_each_size
 from .conftest import LAPTOP, STAFF_VIEWPORTS, give_back, logged_in_page, open_tab
 
 pytestmark = pytest.mark.browser
@@ -289,16 +289,16 @@ def test_staff_pages_have_no_wcag_violations_at_either_size(browser, site, queue
         page.get_by_role("button", name="Search", exact=True).click()
         expect(page.get_by_text("Search active:")).to_be_visible()
 
-    problems = []
-    for size in at_each_size(page, STAFF_VIEWPORTS):
-        if violations := run_axe(page):
-            problems.append(f"at the {size} size:\n{describe(violations)}")
-        docs = os.environ.get("DOCS_SCREENSHOTS")
+    docs = os.environ.get("DOCS_SCREENSHOTS")
+
+    def docs_screenshot(size):
         if docs and (screen, size) in DOCS_SCREENSHOTS:
             Path(docs).mkdir(parents=True, exist_ok=True)
             suffix = "" if size == "laptop" else f"-{size}"
             page.screenshot(path=str(Path(docs) / f"staff-{screen}{suffix}.png"), full_page=True)
-    assert problems == [], f"axe-core on {screen}, " + "\n".join(problems)
+
+    report = violations_at_each_size(page, STAFF_VIEWPORTS, after_each=docs_screenshot)
+    assert report == "", f"axe-core on {screen}, {report}"
     give_back(page)
 
 
