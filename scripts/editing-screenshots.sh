@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-chromium.sh
-.venv/bin/python -m pytest tests/frontend/test_editor_flows.py tests/frontend/test_review_flows.py \
+TEST_SCREENSHOTS=1 .venv/bin/python -m pytest tests/frontend/test_editor_flows.py tests/frontend/test_review_flows.py \
   -q -p no:cacheprovider
 .venv/bin/python - <<'PY'
 from pathlib import Path

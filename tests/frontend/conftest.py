@@ -40,13 +40,17 @@ STAFF_VIEWPORTS = {"laptop": LAPTOP, "phone": PHONE}
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"  # git-ignored
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """One headless chromium per test module.
+    """One headless chromium for the whole run (for each xdist worker that needs one):
+    starting it costs about a second of CPU, and its tabs are reused from module to
+    module (Tabs).
 
     Playwright's sync API runs an event loop in this thread, which makes Django refuse
     ORM calls from it ("async context"); the tests' own database calls are ordinary
-    synchronous ones, so the check is lifted while the browser is open.
+    synchronous ones, so the check is lifted while the browser is open: from the first
+    browser test to the end of the run, in that process. CI's runs of the in-process
+    tests alone start no browser, so the check stays on there.
     """
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -105,7 +109,7 @@ class Tabs:
         self._idle[kind].append(page)
 
 
-_tabs: dict[int, Tabs] = {}  # by id() of each module's browser
+_tabs: dict[int, Tabs] = {}  # by id() of the browser
 
 
 def open_tab(browser, viewport: dict, **context_options):
@@ -189,20 +193,26 @@ def front_desk_member(site):
 
 def logged_in_page(browser, site, viewport, username, **context_options):
     """A tab (``open_tab``; ``give_back`` when done) in which ``username`` is logged in,
-    second factor verified.
+    second factor verified (``hand_session_to``)."""
+    page = open_tab(browser, STAFF_VIEWPORTS[viewport], **context_options)
+    hand_session_to(page, site, username)
+    return page
+
+
+def hand_session_to(page, site, username) -> None:
+    """Log ``username`` in, second factor verified, in ``page``'s browser context.
 
     The browser is handed the session a real login makes, as its cookie. Logging in
     through the form (password and code) is a flow of its own, tested where it is the
-    point (test_browser_flows, test_editor_flows, and the five clicks and the invitation
-    in test_staff_workspace); before every other screen it would only repeat itself, at
-    more than a second a time.
+    point (test_browser_flows, the reviewer's sign-off in test_editor_flows, and the five
+    clicks and the invitation in test_staff_workspace); before every other screen it
+    would only repeat itself, at more than a second a time.
     """
     from django.test import Client
 
     from tests.helpers import force_login_verified
 
     client = force_login_verified(Client(), get_user_model().objects.get(username=username))
-    page = open_tab(browser, STAFF_VIEWPORTS[viewport], **context_options)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     # As the server sets it. A __Host- cookie is Secure, which chromium accepts from the
     # test server because localhost counts as a secure origin; handed over directly, it
@@ -211,4 +221,3 @@ def logged_in_page(browser, site, viewport, username, **context_options):
     cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session, "httpOnly": True}
     cookie |= {"url": site.replace("http:", "https:") if secure else site, "secure": secure}
     page.context.add_cookies([{**cookie, "sameSite": "Lax"}])
-    return page

@@ -8,10 +8,14 @@
 
 Every page is loaded under the site's real Content-Security-Policy: any violation or
 other console error fails the test, and so does any request to another origin.
-Screenshots of each step go to test-artifacts/screenshots/ (git-ignored).
+With TEST_SCREENSHOTS=1, screenshots of each step go to test-artifacts/screenshots/
+(git-ignored; scripts/editing-screenshots.sh takes docs/editing.md's from there); a
+visit that saw a problem is screenshotted whatever the setting. Without it they are not
+taken: a full-page screenshot costs chromium most of a second, and nobody looks at them.
 """
 
 import io
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -30,6 +34,7 @@ from .pages import PATIENT, choose, fill_contact_form, submit_contact_form
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
+TAKE_SCREENSHOTS = os.environ.get("TEST_SCREENSHOTS") == "1"
 
 
 class Visit:
@@ -57,11 +62,12 @@ class Visit:
         if parts.scheme not in ("data", "blob") and f"{parts.scheme}://{parts.netloc}" != self.site:
             self.problems.append(f"request to another origin: {request.url}")
 
-    def screenshot(self, label: str) -> None:
+    def screenshot(self, label: str, *, full_page: bool = True, wanted: bool = False) -> None:
         self.step += 1
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{self.name}-{self.step:02d}-{label}.png"
-        self.page.screenshot(path=path, full_page=True)
+        if TAKE_SCREENSHOTS or wanted:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            path = SCREENSHOTS / f"{self.name}-{self.step:02d}-{label}.png"
+            self.page.screenshot(path=path, full_page=full_page)
 
     def close(self) -> None:
         # The tab goes to the next test (tests/frontend/conftest.py, Tabs) without the
@@ -69,6 +75,8 @@ class Visit:
         self.page.remove_listener("console", self._check_console)
         self.page.remove_listener("pageerror", self._check_script)
         self.page.remove_listener("request", self._check_origin)
+        if self.problems and not self.page.is_closed():
+            self.screenshot("problem", wanted=True)
         give_back(self.page)
         assert self.problems == [], "\n".join(self.problems)
 
@@ -119,7 +127,7 @@ def test_reader_reaches_an_article_through_navigation_and_contents(visits):
     assert section.is_visible()
     box = section.bounding_box()
     assert -1 <= box["y"] < page.viewport_size["height"] / 2, "section heading not scrolled to"
-    page.screenshot(path=SCREENSHOTS / f"{visit.name}-04-contents-jump.png")
+    visit.screenshot("contents-jump", full_page=False)
 
     related = page.get_by_role("region", name="Related articles")
     assert related.get_by_role("link").count() >= 1

@@ -26,6 +26,7 @@ from clinic_site.articles.models import Article
 from tests.factories import make_reviewer, make_staff
 from tests.helpers import STAFF_PASSWORD
 
+from .conftest import hand_session_to
 from .test_browser_flows import Visit
 
 pytestmark = pytest.mark.browser
@@ -54,11 +55,13 @@ def type_into_body(visit: Visit, text: str) -> None:
         body.fill(body.input_value() + text)
 
 
-def editor_visit(browser, site, viewport="desktop") -> Visit:
+def editor_visit(browser, site, viewport="desktop", username="editor") -> Visit:
+    """A tab in which a new editor is logged in (the form is tested in the reviewer's
+    sign-off below)."""
     call_command("setup_roles", stdout=io.StringIO())
-    _user, token = make_staff("editor", groups=[EDITOR])
-    visit = Visit(browser, site, viewport, "editor")
-    log_in(visit, "editor", token)
+    make_staff(username, groups=[EDITOR])
+    visit = Visit(browser, site, viewport, username)
+    hand_session_to(visit.page, site, username)
     return visit
 
 

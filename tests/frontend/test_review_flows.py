@@ -8,11 +8,11 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored).
 import pytest
 from django.contrib.auth import get_user_model
 
-from clinic_site.accounts.roles import EDITOR
 from clinic_site.articles import workflow
 from clinic_site.articles.models import Article
-from tests.factories import make_reviewer, make_staff
+from tests.factories import make_reviewer
 
+from .conftest import hand_session_to
 from .test_browser_flows import Visit
 from .test_editor_flows import (  # noqa: F401 - closing is a fixture
     SLUG,
@@ -29,11 +29,11 @@ ALCOHOL = "It is safe to combine ketamine with alcohol."
 
 
 def reviewer_visit(browser, site, closing, name="Dr A. Example"):  # noqa: F811
-    _user, token = make_reviewer("drexample", display_name=name, credentials="MD")
+    user, _token = make_reviewer("drexample", display_name=name, credentials="MD")
     visit = Visit(browser, site, "desktop", "reviewer")
     closing(visit)
-    log_in(visit, "drexample", token)
-    return visit, _user
+    hand_session_to(visit.page, site, "drexample")
+    return visit, user
 
 
 def reader_sees(browser, site, closing, text: str) -> bool:  # noqa: F811
@@ -157,10 +157,8 @@ def test_two_editors_saving_on_top_of_each_other_lose_nothing(browser, site, clo
     first = editor_visit(browser, site)
     closing(first)
     article = open_article(first)
-    second = Visit(browser, site, "desktop", "second-editor")
+    second = editor_visit(browser, site, username="second-editor")
     closing(second)
-    _user, token = make_staff("second", groups=[EDITOR])
-    log_in(second, "second", token)
     open_article(second)
     assert second.page.get_by_text("Being edited by editor since").is_visible()
 
