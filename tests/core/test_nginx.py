@@ -328,6 +328,9 @@ def test_the_tls_site_file_is_valid_for_nginx(tmp_path):
 # --- Two app hosts, one killed under load --------------------------------------------
 
 LOAD_PATHS = ["/", "/privacy/", "/es/", "/contact/"]
+# Each client pauses this long between requests: requests are still always in flight
+# when the host is killed (each takes longer), without the load using every cycle.
+PAUSE = 0.02
 
 
 def contact_form(number: int) -> dict:
@@ -391,6 +394,7 @@ def test_one_of_two_hosts_killed_under_load_fails_no_reader_and_loses_no_request
                     gets.append((path, get(port, path, timeout=30)[0]))
                 except Exception as error:
                     errors.append(f"GET {path}: {type(error).__name__}: {error}")
+                stop.wait(PAUSE)
 
         def writer():
             while not stop.is_set():
@@ -400,6 +404,7 @@ def test_one_of_two_hosts_killed_under_load_fails_no_reader_and_loses_no_request
                     posts.append((number, send_contact_request(port, number)))
                 except Exception as error:
                     errors.append(f"POST {number}: {type(error).__name__}: {error}")
+                stop.wait(PAUSE)
 
         arguments = ["--workers", "2"]
         with (
