@@ -40,6 +40,9 @@ def fresh_clone_env(**overrides: str) -> dict[str, str]:
     (and no DJANGO_SETTINGS_MODULE), so what runs manages without them."""
     env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by this test process once it has a browser open (tests/frontend/conftest.py);
+    # no shell has it, and production's deploy check refuses it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(overrides)
     return env
 
