@@ -70,6 +70,11 @@ class Visit:
             self.page.screenshot(path=path, full_page=full_page)
 
     def close(self) -> None:
+        if not self.page.is_closed():
+            # Let the page finish its own requests first (still watched): leaving while
+            # one is being sent (the editor's live preview, sent again whenever a page
+            # with the editor opens) cuts its body short, which the server answers 400.
+            self.page.wait_for_load_state("networkidle")
         # The tab goes to the next test (tests/frontend/conftest.py, Tabs) without the
         # handlers this visit added.
         self.page.remove_listener("console", self._check_console)

@@ -66,8 +66,13 @@ def editor_visit(browser, site, viewport="desktop", username="editor") -> Visit:
 
 
 def open_article(visit: Visit) -> Article:
+    """Open the article in the editor, and wait for the preview the editor asks for as it
+    opens. The test's own database writes share the live server's connection (SQLite in
+    memory); made while that request was being answered (a second editor being set up),
+    they made the server answer it 400 about one run in two."""
     article = Article.objects.get(slug=SLUG)
     visit.page.goto(f"{visit.site}/admin/articles/article/{article.pk}/change/")
+    visit.page.wait_for_load_state("networkidle")
     return article
 
 
