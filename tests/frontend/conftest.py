@@ -71,7 +71,7 @@ def browser():
 
 
 class Tabs:
-    """Browser tabs kept open from one test of a module to the next.
+    """Browser tabs kept open from one test to the next.
 
     A new tab (or context) costs chromium about 1.5 s of CPU (its own renderer process):
     as much as a whole axe-core check, and most of a short flow. So a test takes a tab

@@ -18,7 +18,6 @@ from .test_editor_flows import (  # noqa: F401 - closing is a fixture
     SLUG,
     closing,
     editor_visit,
-    log_in,
     open_article,
     type_into_body,
 )
