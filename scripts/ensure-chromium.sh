@@ -29,8 +29,15 @@ if ((${#missing[@]})); then
 fi
 "$CHROMIUM" --version 2>/dev/null  # its wrapper script complains harmlessly on stderr
 
-# axe-core and Lighthouse, exactly as tools/package-lock.json pins them.
-if [[ ! -f tools/node_modules/axe-core/axe.min.js ]] \
-  || [[ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]]; then
-  npm ci --prefix tools --no-audit --no-fund --loglevel=error
+# The npm tools, exactly as tools/package-lock.json pins them: the tests need axe-core
+# alone (one package, a second); `--with-lighthouse` (make lighthouse) adds Lighthouse
+# and its 200 packages, which took CI's set-up 8 s of CPU for nothing.
+omit=(--omit=dev)
+wanted=tools/node_modules/axe-core/axe.min.js
+if [[ "${1-}" == --with-lighthouse ]]; then
+  omit=()
+  wanted=tools/node_modules/.bin/lighthouse
+fi
+if [[ ! -e "$wanted" ]] || [[ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]]; then
+  npm ci --prefix tools "${omit[@]}" --no-audit --no-fund --loglevel=error
 fi

@@ -21,7 +21,7 @@ BASE="http://localhost:${PORT}"
 OUT=test-artifacts/lighthouse
 CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
 
-bash scripts/ensure-chromium.sh >/dev/null
+bash scripts/ensure-chromium.sh --with-lighthouse >/dev/null
 
 work="$(mktemp -d)"
 server_pid=""

@@ -56,15 +56,22 @@ class MissingPermission(Exception):
     pass
 
 
-def permission(name: str) -> Permission:
-    app_label, codename = name.split(".", 1)
-    try:
-        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    except Permission.DoesNotExist:
+def permissions(names) -> dict[str, Permission]:
+    """{"app_label.codename": Permission} for ``names``, in one query."""
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _, codename in wanted}
+        )
+    }
+    missing = sorted(f"{app}.{codename}" for app, codename in wanted - found.keys())
+    if missing:
         raise MissingPermission(
-            f"Permission {name!r} does not exist. Run `manage.py migrate` first, or fix "
-            "the name in clinic_site/accounts/roles.py."
-        ) from None
+            f"Permission {missing[0]!r} does not exist. Run `manage.py migrate` first, or "
+            "fix the name in clinic_site/accounts/roles.py."
+        )
+    return {f"{app}.{codename}": found[app, codename] for app, codename in wanted}
 
 
 @transaction.atomic
@@ -73,8 +80,10 @@ def setup_roles() -> dict[str, bool]:
 
     Returns {group name: True if it was created}.
     """
+    # One query for every role's permissions: the test suite runs this hundreds of times.
+    known = permissions({name for names in ROLE_PERMISSIONS.values() for name in names})
     created = {}
     for name, permission_names in ROLE_PERMISSIONS.items():
         group, created[name] = Group.objects.get_or_create(name=name)
-        group.permissions.set([permission(p) for p in permission_names])
+        group.permissions.set([known[p] for p in permission_names])
     return created

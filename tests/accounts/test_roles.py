@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from clinic_site.accounts.roles import EDITOR, FRONT_DESK, ROLE_PERMISSIONS
@@ -157,3 +158,16 @@ def test_editor_cannot_see_contact_requests_at_all(logged_in):
     assert f'href="{REQUESTS}"' not in index
     assert "Ana Pérez" not in index
     assert not AccessLog.objects.exists()  # nothing was viewed
+
+
+def test_a_role_naming_a_permission_that_does_not_exist_stops_setup_roles_with_its_name(
+    monkeypatch,
+):
+    monkeypatch.setitem(
+        ROLE_PERMISSIONS, EDITOR, (*ROLE_PERMISSIONS[EDITOR], "articles.polish_article")
+    )
+
+    with pytest.raises(CommandError, match="'articles.polish_article' does not exist"):
+        setup_roles()
+
+    assert not Group.objects.filter(name=EDITOR).exists()
