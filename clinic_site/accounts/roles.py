@@ -58,20 +58,19 @@ class MissingPermission(Exception):
 
 def permissions(names) -> dict[str, Permission]:
     """{"app_label.codename": Permission} for ``names``, in one query."""
-    wanted = {tuple(name.split(".", 1)) for name in names}
     found = {
-        (p.content_type.app_label, p.codename): p
+        f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type").filter(
-            codename__in={codename for _, codename in wanted}
+            codename__in={name.split(".", 1)[1] for name in names}
         )
     }
-    missing = sorted(f"{app}.{codename}" for app, codename in wanted - found.keys())
+    missing = sorted(set(names) - found.keys())
     if missing:
         raise MissingPermission(
             f"Permission {missing[0]!r} does not exist. Run `manage.py migrate` first, or "
             "fix the name in clinic_site/accounts/roles.py."
         )
-    return {f"{app}.{codename}": found[app, codename] for app, codename in wanted}
+    return found
 
 
 @transaction.atomic
